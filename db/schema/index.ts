@@ -1,0 +1,4 @@
+export * from './tenders.js';
+export * from './raw-notices.js';
+export * from './scrape-runs.js';
+export * from './firms.js';

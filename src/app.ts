@@ -1,0 +1,122 @@
+/**
+ * Builds the Fastify app (a plugin tree); `server.ts` only starts it. Tests build it and use `inject`.
+ */
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import sensible from '@fastify/sensible';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Store } from '../db/client.js';
+import type { SourceDefinition } from '../scrapers/contract.js';
+import { SOURCES } from '../scrapers/registry.js';
+import type { Config } from './config.js';
+import { ErrorSchema } from './schemas.js';
+import { sourceRoutes } from './sources/routes.js';
+import { tenderRoutes } from './tenders/routes.js';
+import { startScheduler, type Scheduler } from './scheduler.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    store: Store;
+    config: Config;
+    sources: readonly SourceDefinition[];
+  }
+}
+
+export interface BuildOptions {
+  config: Config;
+  store: Store;
+  sources?: readonly SourceDefinition[];
+  logger?: FastifyServerOptions['logger'];
+  /** Start the cron scheduler on ready (server only; tests leave it off). */
+  scheduler?: boolean;
+}
+
+export async function buildApp(opts: BuildOptions) {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('store', opts.store);
+  app.decorate('config', opts.config);
+  app.decorate('sources', opts.sources ?? SOURCES);
+  app.addSchema(ErrorSchema);
+
+  await app.register(sensible);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'G-Pass overseas tender matching API',
+        description: 'UN and development-bank tender notices, normalized and matched to G-Pass firm profiles.',
+        version: '0.1.0',
+      },
+      tags: [
+        { name: 'health', description: 'Liveness' },
+        { name: 'tenders', description: 'Tender notices from every source' },
+        { name: 'sources', description: 'Scraped sources and their health' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  // One error shape for every 4xx/5xx; a 5xx never echoes internals.
+  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown; validationContext?: string }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    if (status >= 500) {
+      req.log.error({ err }, 'request failed');
+      return reply.status(status).send({ statusCode: status, error: 'Internal Server Error', message: 'internal error; the failure was logged' });
+    }
+    let message = err.message;
+    if (err.validation && err.validationContext) {
+      // "querystring/limit must be <= 200" names the parameter; keep it readable.
+      message = err.message.replace(/^(querystring|params|body|headers)\//, '$1 parameter ');
+    }
+    return reply.status(status).send({ statusCode: status, error: httpReason(status), message });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.status(404).send({ statusCode: 404, error: 'Not Found', message: `no route ${req.method} ${req.url.split('?')[0]}` });
+  });
+
+  app.get(
+    '/health',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness and database check',
+        response: { 200: Type.Object({ status: Type.Literal('ok'), tenders: Type.Integer(), time: Type.String() }) },
+      },
+    },
+    async () => {
+      const row = opts.store.sqlite.prepare('SELECT count(*) AS n FROM tenders').get() as { n: number };
+      return { status: 'ok' as const, tenders: row.n, time: new Date().toISOString() };
+    },
+  );
+  await app.register(tenderRoutes);
+  await app.register(sourceRoutes);
+
+  let scheduler: Scheduler | null = null;
+  if (opts.scheduler) {
+    app.addHook('onReady', async () => {
+      scheduler = startScheduler({ config: opts.config, store: opts.store, sources: app.sources, log: app.log });
+    });
+    app.addHook('onClose', async () => {
+      await scheduler?.stop();
+    });
+  }
+  return app;
+}
+
+function httpReason(status: number): string {
+  const reasons: Record<number, string> = {
+    400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
+    406: 'Not Acceptable', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
+    422: 'Unprocessable Entity', 429: 'Too Many Requests',
+  };
+  return reasons[status] ?? 'Error';
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -1,0 +1,90 @@
+/**
+ * Settings, read and validated once at start-up. A bad value fails fast naming the variable.
+ * Every variable is listed in `.env.example` with its default.
+ */
+import cron from 'node-cron';
+
+export interface Config {
+  databasePath: string;
+  host: string;
+  port: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  scheduler: boolean;
+  /** Per-source cron expressions (UTC), keyed by source id; overrides the source's default. */
+  schedules: Record<string, string>;
+  /** Per-source base URL overrides (SOURCE_<ID>_BASE_URL). */
+  baseUrls: Record<string, string>;
+  /** Upper bound of the random delay before a scheduled run, for politeness. */
+  schedulerJitterMs: number;
+  httpMinIntervalMs: number;
+  httpUserAgent: string | null;
+  scrapeConcurrency: number;
+}
+
+export class ConfigError extends Error {
+  constructor(variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(name, `expected an integer from ${min} to ${max}, got "${raw}"`);
+  return n;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['on', 'true', '1', 'yes'].includes(raw)) return true;
+  if (['off', 'false', '0', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, `expected on/off, got "${env[name]}"`);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const logLevel = (env.LOG_LEVEL ?? 'info') as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}`);
+  const schedules: Record<string, string> = {};
+  const baseUrls: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined || value === '') continue;
+    const sched = /^SOURCE_([A-Z0-9_]+)_SCHEDULE$/.exec(key);
+    if (sched) {
+      if (!cron.validate(value)) throw new ConfigError(key, `not a valid cron expression: "${value}"`);
+      schedules[sched[1].toLowerCase()] = value;
+    }
+    const base = /^SOURCE_([A-Z0-9_]+)_BASE_URL$/.exec(key);
+    if (base) {
+      baseUrls[base[1].toLowerCase()] = checkBaseUrl(key, value);
+    }
+  }
+  return {
+    databasePath: env.DATABASE_PATH || './data/gpass-tenders.db',
+    host: env.HOST || '127.0.0.1',
+    port: int(env, 'PORT', 3000, 0, 65535),
+    logLevel,
+    scheduler: bool(env, 'SCHEDULER', true),
+    schedules,
+    baseUrls,
+    schedulerJitterMs: int(env, 'SCHEDULER_JITTER_MS', 60_000, 0, 3_600_000),
+    httpMinIntervalMs: int(env, 'HTTP_MIN_INTERVAL_MS', 1000, 0, 600_000),
+    httpUserAgent: env.HTTP_USER_AGENT || null,
+    scrapeConcurrency: int(env, 'SCRAPE_CONCURRENCY', 2, 1, 16),
+  };
+}
+
+export function checkBaseUrl(name: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(name, `not a URL: "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(name, `expected http(s), got ${url.protocol}`);
+  return value.replace(/\/+$/, '');
+}

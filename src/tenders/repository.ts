@@ -1,0 +1,216 @@
+/**
+ * Tender reads for the API: filters, full-text search over the analyzed FTS index, keyset paging.
+ */
+import type Database from 'better-sqlite3';
+import { analyze } from '../matching/analyzer.js';
+
+export interface TenderFilters {
+  q?: string;
+  source?: string[];
+  country?: string[];
+  status?: string[];
+  noticeType?: string[];
+  deadlineFrom?: string;
+  deadlineTo?: string;
+  publishedFrom?: string;
+  publishedTo?: string;
+  sort?: 'published_desc' | 'deadline_asc' | 'updated_desc' | 'relevance';
+  limit?: number;
+  cursor?: string;
+}
+
+export class BadRequestError extends Error {
+  readonly statusCode = 400;
+}
+
+/** Status as users see it: what the source said, else open until the deadline passes. */
+export function statusSql(nowParam: string): string {
+  return `CASE
+    WHEN t.source_status IN ('cancelled', 'awarded', 'closed') THEN t.source_status
+    WHEN t.deadline_at IS NOT NULL AND t.deadline_at < ${nowParam} THEN 'closed'
+    ELSE 'open' END`;
+}
+
+export interface TenderRecord {
+  id: number;
+  source: string;
+  sourceId: string;
+  clusterId: number | null;
+  reference: string | null;
+  title: string;
+  description: string | null;
+  buyer: string | null;
+  countries: string[];
+  noticeType: string;
+  noticeTypeLabel: string | null;
+  procurementMethod: string | null;
+  category: string | null;
+  unspsc: string[];
+  publishedAt: string | null;
+  deadline: { at: string; raw: string | null; zone: string | null; zoneKnown: boolean } | null;
+  status: string;
+  value: { amount: number; currency: string } | null;
+  language: string | null;
+  url: string | null;
+  projectId: string | null;
+  identifiers: Record<string, string>;
+  version: number;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  updatedAt: string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function rowToRecord(r: any): TenderRecord {
+  return {
+    id: r.id,
+    source: r.source,
+    sourceId: r.source_id,
+    clusterId: r.cluster_id,
+    reference: r.reference,
+    title: r.title,
+    description: r.description,
+    buyer: r.buyer,
+    countries: JSON.parse(r.countries),
+    noticeType: r.notice_type,
+    noticeTypeLabel: r.notice_type_label,
+    procurementMethod: r.procurement_method,
+    category: r.category,
+    unspsc: JSON.parse(r.unspsc),
+    publishedAt: r.published_at,
+    deadline: r.deadline_at
+      ? { at: r.deadline_at, raw: r.deadline_raw, zone: r.deadline_zone, zoneKnown: r.deadline_zone_known === 1 }
+      : null,
+    status: r.status,
+    value: r.value_amount !== null && r.value_currency ? { amount: r.value_amount, currency: r.value_currency } : null,
+    language: r.language,
+    url: r.url,
+    projectId: r.project_id,
+    identifiers: JSON.parse(r.identifiers),
+    version: r.version,
+    firstSeenAt: r.first_seen_at,
+    lastSeenAt: r.last_seen_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+/**
+ * FTS5 query from user text: every word must match (AND); a word matches through any of its
+ * analyzed tokens (OR), so Korean words with particles match through their syllable bigrams.
+ * Tokens are quoted, so FTS syntax typed by a user (`NEAR`, `*`, `"`, `-`) is inert.
+ */
+export function ftsQuery(q: string): string | null {
+  const groups: string[] = [];
+  for (const word of q.split(/\s+/)) {
+    const tokens = [...new Set(analyze(word))];
+    if (tokens.length === 0) continue;
+    const quoted = tokens.map((t) => `"${t.replace(/"/g, '""')}"`);
+    groups.push(quoted.length === 1 ? quoted[0] : `(${quoted.join(' OR ')})`);
+  }
+  return groups.length ? groups.join(' AND ') : null;
+}
+
+interface Cursor {
+  k: string | number | null;
+  id: number;
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeCursor(s: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Cursor;
+    if (typeof c !== 'object' || c === null || !Number.isInteger(c.id)) throw new Error('shape');
+    if (c.k !== null && typeof c.k !== 'string' && typeof c.k !== 'number') throw new Error('shape');
+    return c;
+  } catch {
+    throw new BadRequestError('cursor: not a cursor returned by this API');
+  }
+}
+
+const SORTS = {
+  // Keyset columns: NULLs sort last by mapping them to a sentinel.
+  published_desc: { expr: `COALESCE(t.published_at, '')`, dir: 'DESC' },
+  deadline_asc: { expr: `COALESCE(t.deadline_at, '9999')`, dir: 'ASC' },
+  updated_desc: { expr: `t.updated_at`, dir: 'DESC' },
+} as const;
+
+export function listTenders(sqlite: Database.Database, f: TenderFilters, now = new Date().toISOString()) {
+  const where: string[] = [];
+  const params: Record<string, unknown> = { now };
+  const inList = (column: string, name: string, values?: string[]) => {
+    if (!values || values.length === 0) return;
+    const keys = values.map((v, i) => {
+      params[`${name}${i}`] = v;
+      return `@${name}${i}`;
+    });
+    where.push(`${column} IN (${keys.join(', ')})`);
+  };
+  inList('t.source', 'source', f.source);
+  inList(statusSql('@now'), 'status', f.status);
+  inList('t.notice_type', 'ntype', f.noticeType);
+  if (f.country && f.country.length) {
+    const keys = f.country.map((c, i) => {
+      params[`country${i}`] = c.toUpperCase();
+      return `@country${i}`;
+    });
+    where.push(`EXISTS (SELECT 1 FROM json_each(t.countries) WHERE json_each.value IN (${keys.join(', ')}))`);
+  }
+  if (f.deadlineFrom) (params.deadlineFrom = f.deadlineFrom), where.push('t.deadline_at >= @deadlineFrom');
+  if (f.deadlineTo) (params.deadlineTo = f.deadlineTo), where.push('t.deadline_at <= @deadlineTo');
+  if (f.publishedFrom) (params.publishedFrom = f.publishedFrom), where.push('t.published_at >= @publishedFrom');
+  if (f.publishedTo) (params.publishedTo = f.publishedTo), where.push('t.published_at <= @publishedTo');
+
+  const limit = f.limit ?? 50;
+  const match = f.q ? ftsQuery(f.q) : null;
+  if (f.q && !match) throw new BadRequestError('q: no searchable words (only stop words or punctuation)');
+  const sort = f.sort ?? (match ? 'relevance' : 'published_desc');
+  if (sort === 'relevance' && !match) throw new BadRequestError('sort: relevance needs q');
+
+  let from = 'tenders t';
+  let orderBy: string;
+  let keyExpr: string;
+  if (match) {
+    params.match = match;
+    from = `tenders_fts JOIN tenders t ON t.id = tenders_fts.rowid`;
+    where.push('tenders_fts MATCH @match');
+  }
+  if (sort === 'relevance') {
+    // Title hits weigh three times body hits; bm25 is lower-is-better.
+    keyExpr = 'bm25(tenders_fts, 3.0, 1.0)';
+    orderBy = `${keyExpr} ASC, t.id ASC`;
+  } else {
+    const s = SORTS[sort];
+    keyExpr = s.expr;
+    orderBy = `${s.expr} ${s.dir}, t.id ${s.dir}`;
+  }
+  if (f.cursor) {
+    const c = decodeCursor(f.cursor);
+    params.ck = c.k;
+    params.cid = c.id;
+    const dir = sort === 'relevance' || sort === 'deadline_asc' ? '>' : '<';
+    where.push(`(${keyExpr} ${dir} @ck OR (${keyExpr} = @ck AND t.id ${dir} @cid))`);
+  }
+  params.limit = limit + 1;
+  const sql = `SELECT t.*, ${statusSql('@now')} AS status, ${keyExpr} AS sort_key FROM ${from}
+    ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ${orderBy} LIMIT @limit`;
+  const rows = sqlite.prepare(sql).all(params) as Array<Record<string, unknown>>;
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const nextCursor = rows.length > limit && last ? encodeCursor({ k: last.sort_key as string | number, id: last.id as number }) : null;
+  return { items: page.map(rowToRecord), nextCursor };
+}
+
+export function getTender(sqlite: Database.Database, id: number, now = new Date().toISOString()) {
+  const row = sqlite.prepare(`SELECT t.*, ${statusSql('@now')} AS status FROM tenders t WHERE t.id = @id`).get({ id, now });
+  if (!row) return null;
+  const versions = sqlite
+    .prepare(`SELECT version, changed_at, changes FROM tender_versions WHERE tender_id = ? ORDER BY version`)
+    .all(id) as Array<{ version: number; changed_at: string; changes: string }>;
+  return {
+    ...rowToRecord(row),
+    versions: versions.map((v) => ({ version: v.version, changedAt: v.changed_at, changes: JSON.parse(v.changes) as Record<string, { from: unknown; to: unknown }> })),
+  };
+}

@@ -1,0 +1,56 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { errorResponses } from '../schemas.js';
+import { getTender, listTenders } from './repository.js';
+import { TenderDetailResponse, TenderListQuery, TenderListResponse } from './schemas.js';
+
+const split = (v?: string) => (v ? v.split(',').filter(Boolean) : undefined);
+
+export const tenderRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/tenders',
+    {
+      schema: {
+        tags: ['tenders'],
+        summary: 'List and search tenders',
+        description: 'Every tender when unfiltered, newest first; `q` searches titles and texts in any language.',
+        querystring: TenderListQuery,
+        response: { 200: TenderListResponse, 400: errorResponses[400] },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      return listTenders(app.store.sqlite, {
+        q: q.q,
+        source: split(q.source),
+        country: split(q.country),
+        status: split(q.status),
+        noticeType: split(q.noticeType),
+        deadlineFrom: q.deadlineFrom,
+        deadlineTo: q.deadlineTo,
+        publishedFrom: q.publishedFrom,
+        publishedTo: q.publishedTo,
+        sort: q.sort,
+        limit: q.limit,
+        cursor: q.cursor,
+      });
+    },
+  );
+
+  app.get(
+    '/tenders/:id',
+    {
+      schema: {
+        tags: ['tenders'],
+        summary: 'One tender with its versions (what changed at each amendment)',
+        params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }),
+        response: { 200: TenderDetailResponse, 400: errorResponses[400], 404: errorResponses[404] },
+      },
+    },
+    async (req, reply) => {
+      const tender = getTender(app.store.sqlite, req.params.id);
+      if (!tender) return reply.notFound(`tender ${req.params.id} not found`);
+      return tender;
+    },
+  );
+};
