@@ -47,7 +47,7 @@ export interface HttpClientOptions {
   retries?: number;
   /** Only applies to the client's own Agent; a passed `dispatcher` brings its own connect timeout. */
   connectTimeoutMs?: number;
-  /** Maximum idle time between body chunks. */
+  /** Maximum idle time between body chunks. undici checks headers/body timeouts on a ~0.5 s tick. */
   bodyTimeoutMs?: number;
   headersTimeoutMs?: number;
   /** Limit on the decoded (decompressed) body. */
@@ -372,7 +372,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         return { status: res.statusCode, statusText: res.statusText ?? '', url: url.href, headers: flat, body: '' };
       }
       const declared = Number(flat['content-length']);
-      if (!flat['content-encoding'] && Number.isFinite(declared) && declared > maxBodyBytes) {
+      if (method !== 'HEAD' && !flat['content-encoding'] && Number.isFinite(declared) && declared > maxBodyBytes) {
         res.body.destroy();
         throw new ResponseTooLargeError(url.href, res.statusCode, maxBodyBytes);
       }

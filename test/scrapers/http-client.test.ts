@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { MockAgent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createHttpClient,
@@ -175,18 +176,30 @@ describe('http client: retries', () => {
     expect(delays).toEqual([]);
   });
 
-  it('times out a server that never answers within the configured headers timeout, and retries it', async () => {
+  // undici's HTTP/1 headers/body timers tick every ~0.5 s, so a 100 ms timeout fires within ~1 s.
+  it('times out a server that never answers, within the configured headers timeout', async () => {
     const srv = await startServer(() => {
       /* never respond */
     });
     const started = Date.now();
-    const err = await rejection(client({ headersTimeoutMs: 150, retries: 1 }).getText(`${srv.url}/hang`));
+    const err = await rejection(client({ headersTimeoutMs: 100, retries: 0 }).getText(`${srv.url}/hang`));
     const elapsed = Date.now() - started;
     expect(err).toBeInstanceOf(HttpError);
     expect((err as HttpError).status).toBeNull();
-    expect((err as HttpError).message).toMatch(/timeout/i);
+    expect((err as HttpError).message).toMatch(/headers timeout/i);
+    expect(elapsed).toBeLessThan(2500); // the default would be 30 s
+  });
+
+  it('retries after a body timeout and succeeds', async () => {
+    const srv = await startServer((_req, res, hit) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      if (srv.hits.indexOf(hit) === 0) res.write('partial'); // then stall mid-body
+      else res.end('complete');
+    });
+    const { delays, sleep } = recordingSleep();
+    expect(await client({ bodyTimeoutMs: 100, sleep }).getText(`${srv.url}/slow`)).toBe('complete');
     expect(srv.hits).toHaveLength(2);
-    expect(elapsed).toBeLessThan(3000);
+    expect(delays).toHaveLength(1);
   });
 
   it('reports a refused connection as HttpError with status null naming the URL', async () => {
@@ -259,9 +272,12 @@ describe('http client: pacing', () => {
     cleanups.push(() => c.close());
     await c.getText(`${a.url}/warm`);
     const started = Date.now();
-    await Promise.all([c.getText(`${b.url}/1`), c.getText(`${a.url}/2`).catch(() => {})]);
-    // b is a fresh host; if it queued behind a's 2 s interval, this would take ~2 s.
+    // a/2 now waits out a's 2 s interval; close() in cleanup cancels it.
+    void c.getText(`${a.url}/2`).catch(() => {});
+    await c.getText(`${b.url}/1`);
+    // b is a fresh host; had it queued behind a, it would have waited ~2 s.
     expect(b.hits[0].at - started).toBeLessThan(1000);
+    expect(a.paths()).toEqual(['/warm']);
   });
 
   it('paces the robots.txt fetch with the page fetch', async () => {
@@ -411,6 +427,22 @@ describe('http client: lifecycle', () => {
     expect(await waiting).toBeInstanceOf(HttpError);
     await expect(c.getText(`${srv.url}/3`)).rejects.toThrow(/closed/);
     expect(srv.paths()).toEqual(['/1']);
+  });
+
+  it('uses a passed dispatcher (MockAgent) and leaves it open on close()', async () => {
+    const mock = new MockAgent();
+    mock.disableNetConnect();
+    cleanups.push(() => mock.close());
+    const pool = mock.get('https://example.test');
+    pool.intercept({ path: '/robots.txt' }).reply(404, '');
+    pool.intercept({ path: '/api', headers: { 'user-agent': DEFAULT_USER_AGENT } }).reply(200, { ok: true }).times(2);
+    const c = createHttpClient({ dispatcher: mock, minIntervalMs: 0 });
+    expect(await c.getJson(`https://example.test/api`)).toEqual({ ok: true });
+    await c.close();
+    const again = createHttpClient({ dispatcher: mock, minIntervalMs: 0, robots: false });
+    expect(await again.getJson(`https://example.test/api`)).toEqual({ ok: true });
+    await again.close();
+    mock.assertNoPendingInterceptors();
   });
 
   it('aborts via the per-request signal', async () => {
