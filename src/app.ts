@@ -12,6 +12,7 @@ import type { SourceDefinition } from '../scrapers/contract.js';
 import { SOURCES } from '../scrapers/registry.js';
 import type { Config } from './config.js';
 import { ErrorSchema } from './schemas.js';
+import { firmRoutes } from './firms/routes.js';
 import { sourceRoutes } from './sources/routes.js';
 import { tenderRoutes } from './tenders/routes.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
@@ -58,6 +59,7 @@ export async function buildApp(opts: BuildOptions) {
         { name: 'health', description: 'Liveness' },
         { name: 'tenders', description: 'Tender notices from every source' },
         { name: 'sources', description: 'Scraped sources and their health' },
+        { name: 'firms', description: 'Firm profiles (what each firm sells, where, which notices it wants)' },
       ],
     },
   });
@@ -97,6 +99,7 @@ export async function buildApp(opts: BuildOptions) {
   );
   await app.register(tenderRoutes);
   await app.register(sourceRoutes);
+  await app.register(firmRoutes);
 
   let scheduler: Scheduler | null = null;
   if (opts.scheduler) {

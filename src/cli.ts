@@ -26,6 +26,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./commands/serve.js')).serve,
   migrate: async () => (await import('./commands/migrate.js')).migrate,
   scrape: async () => (await import('./commands/scrape.js')).scrapeCommand,
+  match: async () => (await import('./commands/match.js')).matchCommand,
+  eval: async () => (await import('./commands/eval.js')).evalCommand,
+  firms: async () => (await import('./commands/firms.js')).firmsCommand,
 };
 
 export function registerCommand(name: string, load: () => Promise<Command>) {

@@ -1,0 +1,199 @@
+/**
+ * Matching against the store: open tender clusters × firm profiles → the `matches` table.
+ *
+ * - full: every open cluster against every profile (in chunks, bounded memory); proposed
+ *   matches that no longer hold are removed;
+ * - incremental: only the given tenders (new or amended after an ingest), same rules.
+ * A match is unique per firm and cluster; curated matches (published / rejected) keep their
+ * state and are re-scored, never deleted by a re-match.
+ */
+import type Database from 'better-sqlite3';
+import type { FirmProfile } from '../firms/profile.js';
+import { statusSql } from '../tenders/repository.js';
+import { createSegmentInferrer, indexChunk, matchChunk, scoringContext } from './engine.js';
+import { compileProfile, type CompiledProfile } from './profile-query.js';
+import { SCORING_VERSION, WEIGHTS } from './scoring.js';
+import { buildTenderDoc, type TenderDoc, type TenderFacts } from './tender-doc.js';
+
+export interface MatchRunOptions {
+  /** Tender ids to (re)match; omitted = full re-match of every open cluster. */
+  tenderIds?: number[];
+  firmIds?: string[];
+  now?: Date;
+  chunkSize?: number;
+}
+
+export interface MatchRunSummary {
+  mode: 'full' | 'incremental';
+  tenders: number;
+  profiles: number;
+  candidates: number;
+  matched: number;
+  removed: number;
+  seconds: number;
+}
+
+interface FirmRow {
+  id: string;
+  profile: string;
+  profile_version: number;
+}
+
+export function loadProfiles(sqlite: Database.Database, firmIds?: string[]): CompiledProfile[] {
+  const rows = (firmIds?.length
+    ? sqlite.prepare(`SELECT id, profile, profile_version FROM firms WHERE id IN (${firmIds.map(() => '?').join(',')})`).all(...firmIds)
+    : sqlite.prepare(`SELECT id, profile, profile_version FROM firms`).all()) as FirmRow[];
+  return rows.map((r) => compileProfile(r.id, r.profile_version, JSON.parse(r.profile) as FirmProfile));
+}
+
+const FACTS_SQL = (now: string) => `SELECT t.id, t.source, t.title, t.description, t.buyer, t.countries, t.unspsc, t.notice_type, t.category,
+  t.deadline_at, t.published_at, ${statusSql(`'${now}'`)} AS status, t.value_amount, t.value_currency, t.language
+  FROM tenders t`;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function rowToFacts(r: any): TenderFacts {
+  return {
+    id: r.id,
+    source: r.source,
+    title: r.title,
+    description: r.description,
+    buyer: r.buyer,
+    countries: JSON.parse(r.countries),
+    unspsc: JSON.parse(r.unspsc),
+    noticeType: r.notice_type,
+    category: r.category,
+    deadlineAt: r.deadline_at,
+    publishedAt: r.published_at,
+    status: r.status,
+    valueAmount: r.value_amount,
+    valueCurrency: r.value_currency,
+    language: r.language,
+  };
+}
+
+/** Canonical tenders of clusters (a linked duplicate is matched through its cluster's canonical record). */
+const CANONICAL = `(t.cluster_id IS NULL OR t.cluster_id = t.id)`;
+
+export function runMatch(sqlite: Database.Database, opts: MatchRunOptions = {}): MatchRunSummary {
+  const started = performance.now();
+  const now = opts.now ?? new Date();
+  const nowIso = now.toISOString();
+  const mode = opts.tenderIds ? 'incremental' : 'full';
+  const profiles = loadProfiles(sqlite, opts.firmIds);
+  const inferSegments = createSegmentInferrer();
+  const ctx = scoringContext(now, inferSegments);
+  const chunkSize = opts.chunkSize ?? 10_000;
+
+  const upsert = sqlite.prepare(
+    `INSERT INTO matches (firm_id, tender_id, score, explanation, state, profile_version, scoring_version, created_at, updated_at)
+     VALUES (@firm_id, @tender_id, @score, @explanation, 'proposed', @profile_version, @scoring_version, @now, @now)
+     ON CONFLICT (firm_id, tender_id) DO UPDATE SET score = excluded.score, explanation = excluded.explanation,
+       profile_version = excluded.profile_version, scoring_version = excluded.scoring_version, updated_at = excluded.updated_at`,
+  );
+  const profileVersion = new Map(profiles.map((p) => [p.firmId, p.profileVersion]));
+  const firmFilter = opts.firmIds?.length ? `AND firm_id IN (${opts.firmIds.map((f) => `'${f.replace(/'/g, "''")}'`).join(',')})` : '';
+  // Matches this run may remove: proposed ones for the tenders (and firms) in scope.
+  const markStale = sqlite.prepare(`UPDATE matches SET meta = json_set(meta, '$.stale', 1) WHERE state = 'proposed' AND tender_id = ? ${firmFilter}`);
+  const markAllStale = sqlite.prepare(`UPDATE matches SET meta = json_set(meta, '$.stale', 1) WHERE state = 'proposed' ${firmFilter}`);
+  const unmark = sqlite.prepare(`UPDATE matches SET meta = json_remove(meta, '$.stale') WHERE firm_id = ? AND tender_id = ?`);
+  const removeStale = sqlite.prepare(`DELETE FROM matches WHERE state = 'proposed' AND json_extract(meta, '$.stale') = 1`);
+
+  let tenders = 0;
+  let candidates = 0;
+  let matched = 0;
+  const processChunk = (docs: TenderDoc[]) => {
+    tenders += docs.length;
+    const index = indexChunk(docs, inferSegments);
+    const write = sqlite.transaction(() => {
+      for (const pair of matchChunk(index, profiles, ctx)) {
+        candidates++;
+        if (pair.outcome.kind !== 'match' || pair.outcome.score < WEIGHTS.minScore) continue;
+        matched++;
+        upsert.run({
+          firm_id: pair.firmId,
+          tender_id: pair.doc.id,
+          score: pair.outcome.score,
+          explanation: JSON.stringify(pair.outcome.explanation),
+          profile_version: profileVersion.get(pair.firmId),
+          scoring_version: SCORING_VERSION,
+          now: nowIso,
+        });
+        unmark.run(pair.firmId, pair.doc.id);
+      }
+    });
+    write();
+  };
+
+  if (mode === 'full') {
+    markAllStale.run();
+    // Open clusters only; keyset paging keeps memory to one chunk of documents.
+    const page = sqlite.prepare(`${FACTS_SQL(nowIso)} WHERE ${CANONICAL} AND t.id > ? AND ${statusSql(`'${nowIso}'`)} = 'open' ORDER BY t.id LIMIT ?`);
+    let after = 0;
+    for (;;) {
+      const rows = page.all(after, chunkSize) as Array<{ id: number }>;
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1].id;
+      processChunk(rows.map((r) => buildTenderDoc(rowToFacts(r))));
+    }
+  } else {
+    const ids = [...new Set(opts.tenderIds)];
+    // A changed member of a cluster re-matches its canonical record.
+    const canonical = sqlite.prepare(`SELECT COALESCE(cluster_id, id) AS cid FROM tenders WHERE id = ?`);
+    const cids = [...new Set(ids.map((id) => (canonical.get(id) as { cid: number } | undefined)?.cid).filter((x): x is number => x !== undefined))];
+    const one = sqlite.prepare(`${FACTS_SQL(nowIso)} WHERE t.id = ?`);
+    for (let i = 0; i < cids.length; i += chunkSize) {
+      const slice = cids.slice(i, i + chunkSize);
+      sqlite.transaction(() => slice.forEach((id) => markStale.run(id)))();
+      processChunk(slice.map((id) => buildTenderDoc(rowToFacts(one.get(id)))));
+    }
+  }
+  const removed = removeStale.run().changes;
+  return {
+    mode,
+    tenders,
+    profiles: profiles.length,
+    candidates,
+    matched,
+    removed,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+export interface ProfilePreview {
+  windowDays: number;
+  tendersInWindow: number;
+  matchesInWindow: number;
+  expectedMatchesPerDay: number;
+  /** Set above ALERT_FATIGUE_PER_DAY: alert fatigue is the first complaint of alert services' users. */
+  warning: string | null;
+}
+
+export const ALERT_FATIGUE_PER_DAY = 10;
+
+/**
+ * How many matches a day this profile would have produced over the last `windowDays` of
+ * published tenders (whatever their status now), so a firm sees the effect before saving.
+ */
+export function previewProfile(sqlite: Database.Database, profile: FirmProfile, opts: { now?: Date; windowDays?: number } = {}): ProfilePreview {
+  const now = opts.now ?? new Date();
+  const windowDays = opts.windowDays ?? 30;
+  const from = new Date(now.getTime() - windowDays * 24 * 3600 * 1000).toISOString();
+  const rows = sqlite
+    .prepare(`${FACTS_SQL(now.toISOString())} WHERE ${CANONICAL} AND t.published_at >= ? AND t.published_at <= ?`)
+    .all(from, now.toISOString());
+  const compiled = compileProfile('preview', 0, profile);
+  const inferSegments = createSegmentInferrer();
+  const index = indexChunk(rows.map((r) => buildTenderDoc(rowToFacts(r))), inferSegments);
+  let matches = 0;
+  for (const pair of matchChunk(index, [compiled], scoringContext(null, inferSegments))) {
+    if (pair.outcome.kind === 'match' && pair.outcome.score >= WEIGHTS.minScore) matches++;
+  }
+  const perDay = Math.round((matches / windowDays) * 100) / 100;
+  return {
+    windowDays,
+    tendersInWindow: rows.length,
+    matchesInWindow: matches,
+    expectedMatchesPerDay: perDay,
+    warning: perDay > ALERT_FATIGUE_PER_DAY ? `about ${perDay} matches a day expected: narrow the keywords or add exclusions to avoid alert fatigue` : null,
+  };
+}

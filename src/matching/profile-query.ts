@@ -1,0 +1,133 @@
+/**
+ * A firm profile compiled into what the scorer checks: phrases (the firm's own keywords and
+ * their glossary translations), exclusions, codes and filter sets. Compiled once per profile
+ * version and reused for every tender.
+ */
+import type { FirmProfile } from '../firms/profile.js';
+import { expandRegions } from '../firms/regions.js';
+import { analyze } from './analyzer.js';
+import { expandTerm } from './glossary.js';
+
+export interface Phrase {
+  /** The text as written (profile keyword or glossary term). */
+  text: string;
+  lang: string | null;
+  /** Tokens that must all occur in one field for the phrase to match. */
+  required: string[];
+  /** Weight of this phrase's evidence: 1 for the firm's own words, less for translations. */
+  weight: number;
+  origin: 'keyword' | 'glossary';
+  /** Index of the profile keyword it came from: translations of one keyword are one piece of evidence. */
+  group: number;
+  /** The keyword as the firm wrote it. */
+  keyword: string;
+  conceptId: string | null;
+}
+
+export interface CompiledProfile {
+  firmId: string;
+  profileVersion: number;
+  phrases: Phrase[];
+  excludes: Phrase[];
+  unspsc: string[];
+  /** Null = anywhere. */
+  countries: Set<string> | null;
+  noticeTypes: Set<string> | null;
+  categories: Set<string> | null;
+  minValueUsd: number | null;
+  maxValueUsd: number | null;
+  unknownValuePolicy: 'include' | 'exclude';
+  minDaysToDeadline: number;
+  /** True when the profile itself sells services (design, supervision, consulting...), see SERVICE_MARKERS. */
+  sellsServices: boolean;
+  /** UNSPSC segments of the glossary concepts the profile's keywords denote. */
+  conceptSegments: Set<string>;
+}
+
+/** Weight of a glossary translation relative to the firm's own word. */
+export const TRANSLATION_WEIGHT = 0.85;
+
+// A profile mentioning these sells services, so consultancy notices are its business.
+const SERVICE_MARKERS = /\b(design|supervision|supervisi[oó]n|consult\w*|engineering|study|studies|audit\w*|advisory|training|services|assessment|survey\w*)\b|설계|감리|컨설팅|용역/i;
+
+const isHangul = (t: string) => /[\uac00-\ud7a3]/.test(t);
+
+/**
+ * Tokens a phrase needs. Hangul words longer than two syllables are also indexed as bigrams;
+ * particles change the whole word but not its bigrams, so only the bigrams are required.
+ */
+export function requiredTokens(tokens: string[]): string[] {
+  const out = new Set<string>();
+  for (const t of tokens) {
+    if (isHangul(t) && t.length > 2) continue;
+    out.add(t);
+  }
+  // A phrase of only long Hangul words with no bigram emitted (shouldn't happen) keeps its words.
+  if (out.size === 0) for (const t of tokens) out.add(t);
+  return [...out];
+}
+
+function phraseKey(required: string[]): string {
+  return [...required].sort().join(' ');
+}
+
+export function compileProfile(firmId: string, profileVersion: number, p: FirmProfile): CompiledProfile {
+  const phrases: Phrase[] = [];
+  const seen = new Map<string, Phrase>();
+  const conceptSegments = new Set<string>();
+  const add = (ph: Phrase) => {
+    if (ph.required.length === 0) return;
+    const key = phraseKey(ph.required);
+    const prev = seen.get(key);
+    if (prev && prev.weight >= ph.weight) return;
+    if (prev) phrases.splice(phrases.indexOf(prev), 1);
+    seen.set(key, ph);
+    phrases.push(ph);
+  };
+  const keywords = [...p.keywords, ...p.keywordsKo];
+  keywords.forEach((keyword, group) => {
+    const own = analyze(keyword);
+    add({ text: keyword, lang: null, required: requiredTokens(own), weight: 1, origin: 'keyword', group, keyword, conceptId: null });
+    for (const e of expandTerm(keyword)) {
+      conceptSegments.add(e.segment);
+      add({
+        text: e.term,
+        lang: e.lang,
+        required: requiredTokens(e.tokens),
+        weight: TRANSLATION_WEIGHT,
+        origin: 'glossary',
+        group,
+        keyword,
+        conceptId: e.conceptId,
+      });
+    }
+  });
+  const excludes: Phrase[] = p.excludeKeywords.map((keyword, group) => ({
+    text: keyword,
+    lang: null,
+    required: requiredTokens(analyze(keyword)),
+    weight: 1,
+    origin: 'keyword' as const,
+    group,
+    keyword,
+    conceptId: null,
+  })).filter((x) => x.required.length > 0);
+  const countries = p.countries.length ? expandRegions(p.countries) : null;
+  return {
+    firmId,
+    profileVersion,
+    phrases,
+    excludes,
+    unspsc: p.unspsc,
+    countries,
+    noticeTypes: p.noticeTypes.length ? new Set(p.noticeTypes) : null,
+    categories: p.categories.length ? new Set(p.categories) : null,
+    minValueUsd: p.minValueUsd,
+    maxValueUsd: p.maxValueUsd,
+    unknownValuePolicy: p.unknownValuePolicy,
+    minDaysToDeadline: p.minDaysToDeadline,
+    sellsServices:
+      p.categories.some((c) => c === 'consulting' || c === 'non_consulting') || keywords.some((k) => SERVICE_MARKERS.test(k)),
+    conceptSegments,
+  };
+}

@@ -1,0 +1,248 @@
+/**
+ * Scores one tender for one compiled profile: hard filters first, then signals combined into
+ * a score in 0..1, with an explanation of every step. Pure: no I/O, no clock (passed in).
+ *
+ * Weights (documented in README "How matching works"):
+ * - text: each matching phrase contributes FIELD_WEIGHT[field] x proximity x specificity x
+ *   phrase weight (1 own word, 0.85 glossary translation); phrases from one keyword count
+ *   once (the best); keywords combine as independent evidence: T = 1 - prod(1 - 0.8 c_k);
+ * - codes: exact/child 1.0, parent 0.6, sibling family 0.3, halved when the tender's codes
+ *   are inferred from its text rather than published; combined as 1 - (1-T)(1 - 0.5 C);
+ * - fit factors: a consultancy for a firm that sells products x0.55; an information-only
+ *   notice (award, general notice) x0.85; an excluded phrase in the description x0.5;
+ * - country: x1.0 when the tender names a target country, x0.95 when it names none.
+ */
+import type { CompiledProfile, Phrase } from './profile-query.js';
+import type { TenderDoc } from './tender-doc.js';
+
+export const SCORING_VERSION = 1;
+
+export const WEIGHTS = {
+  field: { title: 1.0, body: 0.55 },
+  proximity: { adjacent: 1.0, near: 0.8, scattered: 0.55 },
+  keywordSaturation: 0.8,
+  code: { exact: 1.0, child: 1.0, parent: 0.6, sibling: 0.3, inferredFactor: 0.5, weight: 0.5 },
+  consultingForProductFirm: 0.55,
+  informationOnly: 0.85,
+  excludedInBody: 0.5,
+  countryNotStated: 0.95,
+  /** Below this a pair is not stored as a match. */
+  minScore: 0.12,
+} as const;
+
+const INFORMATION_ONLY = new Set(['contract_award', 'general_procurement_notice']);
+
+export interface TermHit {
+  keyword: string;
+  phrase: string;
+  field: 'title' | 'description';
+  origin: 'keyword' | 'glossary';
+  lang: string | null;
+  proximity: keyof typeof WEIGHTS.proximity;
+  contribution: number;
+  snippet: string;
+}
+
+export interface Explanation {
+  score: number;
+  scoringVersion: number;
+  text: { score: number; hits: TermHit[] };
+  codes: { score: number; relations: { profile: string; tender: string; relation: string; inferred: boolean }[] };
+  filtersPassed: string[];
+  factors: { name: string; factor: number; reason: string }[];
+  unknown: string[];
+}
+
+export type ScoreOutcome = { kind: 'match'; score: number; explanation: Explanation } | { kind: 'filtered'; reason: string };
+
+export interface ScoringContext {
+  /** Null turns off the filters that depend on today's date (evaluation on historic notices). */
+  now: Date | null;
+  /** Inverse document frequency of a token over the indexed tenders. */
+  idf: (token: string) => number;
+  /** UNSPSC segments inferred from the tender text (glossary), when the source published none. */
+  inferredSegments?: (doc: TenderDoc) => string[];
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Phrase specificity from its tokens' IDF: a lone common word counts half, a specific phrase fully. */
+export function specificity(tokens: string[], idf: (t: string) => number): number {
+  const sum = tokens.reduce((s, t) => s + idf(t), 0);
+  return Math.min(1, Math.max(0.5, 0.5 + (0.5 * (sum - 1.5)) / 3));
+}
+
+/** Where the tokens of a phrase sit in a field: all adjacent in order, within a short window, or anywhere. */
+function proximity(required: string[], tokens: string[]): keyof typeof WEIGHTS.proximity {
+  if (required.length <= 1) return 'adjacent';
+  const positions = required.map(() => [] as number[]);
+  const index = new Map(required.map((t, i) => [t, i]));
+  tokens.forEach((t, pos) => {
+    const i = index.get(t);
+    if (i !== undefined) positions[i].push(pos);
+  });
+  let best = Infinity;
+  for (const start of positions[0]) {
+    let prev = start;
+    let ordered = true;
+    let end = start;
+    let lo = start;
+    for (let i = 1; i < positions.length; i++) {
+      // nearest occurrence after prev (ordered), else nearest anywhere
+      const after = positions[i].find((p) => p > prev);
+      const near = positions[i].reduce((b, p) => (Math.abs(p - prev) < Math.abs(b - prev) ? p : b), positions[i][0]);
+      const p = after !== undefined && after - prev <= 3 ? after : near;
+      if (p <= prev) ordered = false;
+      lo = Math.min(lo, p);
+      end = Math.max(end, p);
+      prev = p;
+    }
+    const span = end - lo + 1;
+    if (ordered && span <= required.length + 1) return 'adjacent';
+    best = Math.min(best, span);
+  }
+  return best <= required.length + 6 ? 'near' : 'scattered';
+}
+
+function phraseIn(ph: Phrase, set: Set<string>): boolean {
+  for (const t of ph.required) if (!set.has(t)) return false;
+  return true;
+}
+
+/** A short piece of the original text around the first word of the phrase (for explanations). */
+function snippet(text: string, phrase: Phrase): string {
+  const folded = text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  const first = phrase.required[0] ?? '';
+  // Stems are prefixes of the word in most cases; fall back to the text's start.
+  const stem = first.slice(0, Math.max(3, Math.min(first.length, 5)));
+  const at = stem ? folded.indexOf(stem) : -1;
+  const start = Math.max(0, (at < 0 ? 0 : at) - 60);
+  const piece = text.slice(start, start + 160).replace(/\s+/g, ' ').trim();
+  return (start > 0 ? '…' : '') + piece + (start + 160 < text.length ? '…' : '');
+}
+
+export function codeRelation(profileCode: string, tenderCode: string): 'exact' | 'child' | 'parent' | 'sibling' | null {
+  if (tenderCode === profileCode) return 'exact';
+  if (tenderCode.startsWith(profileCode)) return 'child';
+  // Parent: the tender names a broader class; only one level (2 digits) up counts fully.
+  if (profileCode.startsWith(tenderCode)) return profileCode.length - tenderCode.length <= 2 ? 'parent' : 'sibling';
+  if (profileCode.length >= 4 && tenderCode.length >= 4 && profileCode.slice(0, 4) === tenderCode.slice(0, 4)) return 'sibling';
+  return null;
+}
+
+export function scoreTender(p: CompiledProfile, doc: TenderDoc, ctx: ScoringContext): ScoreOutcome {
+  const passed: string[] = [];
+  const unknown: string[] = [];
+  // ---- hard filters ----
+  if (ctx.now) {
+    if (doc.status !== 'open') return { kind: 'filtered', reason: `status is ${doc.status}` };
+    passed.push('open');
+    if (doc.deadlineAt) {
+      const days = (Date.parse(doc.deadlineAt) - ctx.now.getTime()) / DAY_MS;
+      if (days < p.minDaysToDeadline) return { kind: 'filtered', reason: `deadline in ${days.toFixed(1)} days, profile wants at least ${p.minDaysToDeadline}` };
+      passed.push(`deadline in ${Math.floor(days)} days`);
+    } else unknown.push('no deadline stated');
+  }
+  if (p.countries) {
+    if (doc.countries.length === 0) unknown.push('country not stated');
+    else if (!doc.countries.some((c) => p.countries!.has(c))) return { kind: 'filtered', reason: `countries ${doc.countries.join(', ')} not targeted` };
+    else passed.push(`country ${doc.countries.filter((c) => p.countries!.has(c)).join(', ')}`);
+  }
+  if (p.noticeTypes) {
+    if (!p.noticeTypes.has(doc.noticeType)) return { kind: 'filtered', reason: `notice type ${doc.noticeType} not wanted` };
+    passed.push(`notice type ${doc.noticeType}`);
+  }
+  if (p.categories) {
+    if (!doc.effectiveCategory) unknown.push('category not stated');
+    else if (!p.categories.has(doc.effectiveCategory)) return { kind: 'filtered', reason: `category ${doc.effectiveCategory} not wanted` };
+    else passed.push(`category ${doc.effectiveCategory}`);
+  }
+  if (p.minValueUsd !== null || p.maxValueUsd !== null) {
+    if (doc.valueUsd === null) {
+      if (p.unknownValuePolicy === 'exclude') return { kind: 'filtered', reason: 'value not stated and the profile excludes unknown values' };
+      unknown.push('value not stated');
+    } else {
+      if (p.minValueUsd !== null && doc.valueUsd < p.minValueUsd) return { kind: 'filtered', reason: `value USD ${Math.round(doc.valueUsd)} below ${p.minValueUsd}` };
+      if (p.maxValueUsd !== null && doc.valueUsd > p.maxValueUsd) return { kind: 'filtered', reason: `value USD ${Math.round(doc.valueUsd)} above ${p.maxValueUsd}` };
+      passed.push(`value USD ${Math.round(doc.valueUsd)} in range`);
+    }
+  }
+  const factors: Explanation['factors'] = [];
+  for (const ex of p.excludes) {
+    if (phraseIn(ex, doc.titleSet)) return { kind: 'filtered', reason: `excluded keyword "${ex.text}" in the title` };
+    if (phraseIn(ex, doc.bodySet)) factors.push({ name: 'excluded', factor: WEIGHTS.excludedInBody, reason: `excluded keyword "${ex.text}" in the description` });
+  }
+
+  // ---- text ----
+  const bestByGroup = new Map<number, TermHit>();
+  for (const ph of p.phrases) {
+    for (const field of ['title', 'description'] as const) {
+      const set = field === 'title' ? doc.titleSet : doc.bodySet;
+      if (!phraseIn(ph, set)) continue;
+      const prox = proximity(ph.required, field === 'title' ? doc.titleTokens : doc.bodyTokens);
+      const c = WEIGHTS.field[field === 'title' ? 'title' : 'body'] * WEIGHTS.proximity[prox] * specificity(ph.required, ctx.idf) * ph.weight;
+      const prev = bestByGroup.get(ph.group);
+      if (!prev || c > prev.contribution) {
+        bestByGroup.set(ph.group, {
+          keyword: ph.keyword,
+          phrase: ph.text,
+          field,
+          origin: ph.origin,
+          lang: ph.lang,
+          proximity: prox,
+          contribution: c,
+          snippet: snippet(field === 'title' ? doc.title : doc.description ?? '', ph),
+        });
+      }
+    }
+  }
+  const hits = [...bestByGroup.values()].sort((a, b) => b.contribution - a.contribution);
+  const text = 1 - hits.reduce((prod, h) => prod * (1 - WEIGHTS.keywordSaturation * h.contribution), 1);
+
+  // ---- codes ----
+  const relations: Explanation['codes']['relations'] = [];
+  let codeScore = 0;
+  if (p.unspsc.length) {
+    const published = doc.unspsc;
+    const inferred = published.length === 0 && ctx.inferredSegments ? ctx.inferredSegments(doc) : [];
+    for (const [codes, isInferred] of [[published, false], [inferred, true]] as const) {
+      for (const tc of codes) {
+        for (const pc of p.unspsc) {
+          const rel = codeRelation(pc, tc);
+          if (!rel) continue;
+          const s = WEIGHTS.code[rel] * (isInferred ? WEIGHTS.code.inferredFactor : 1);
+          relations.push({ profile: pc, tender: tc, relation: rel, inferred: isInferred });
+          codeScore = Math.max(codeScore, s);
+        }
+      }
+    }
+  }
+  if (hits.length === 0 && codeScore === 0) return { kind: 'filtered', reason: 'no keyword or code matched' };
+  let score = 1 - (1 - text) * (1 - WEIGHTS.code.weight * codeScore);
+
+  // ---- fit factors ----
+  if (!p.sellsServices && doc.effectiveCategory === 'consulting') {
+    factors.push({ name: 'consulting', factor: WEIGHTS.consultingForProductFirm, reason: `a consultancy${doc.categoryInferred ? ' (inferred from the title)' : ''} for a firm that sells products` });
+  }
+  if (INFORMATION_ONLY.has(doc.noticeType)) {
+    factors.push({ name: 'information-only', factor: WEIGHTS.informationOnly, reason: `${doc.noticeType.replace(/_/g, ' ')}: information only, no bid` });
+  }
+  if (p.countries && doc.countries.length === 0) {
+    factors.push({ name: 'country', factor: WEIGHTS.countryNotStated, reason: 'no country stated' });
+  }
+  for (const f of factors) score *= f.factor;
+  score = Math.round(Math.min(1, Math.max(0, score)) * 10000) / 10000;
+  return {
+    kind: 'match',
+    score,
+    explanation: {
+      score,
+      scoringVersion: SCORING_VERSION,
+      text: { score: Math.round(text * 10000) / 10000, hits },
+      codes: { score: codeScore, relations },
+      filtersPassed: passed,
+      factors,
+      unknown,
+    },
+  };
+}
