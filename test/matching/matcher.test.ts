@@ -1,0 +1,80 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createIngestor } from '../../src/ingest/ingest.js';
+import { createFirm } from '../../src/firms/repository.js';
+import { previewProfile, runMatch } from '../../src/matching/matcher.js';
+import { emptyProfile } from '../../src/firms/profile.js';
+import { fakeSource, raw, tender } from '../helpers/fake-source.js';
+import { tempStore } from '../helpers/store.js';
+
+const NOW = new Date('2026-11-21T00:00:00Z');
+
+describe('matcher on the store', () => {
+  let t: ReturnType<typeof tempStore>;
+  beforeEach(() => {
+    t = tempStore();
+    createFirm(t.store.sqlite, { id: 'solar-co', name: 'Solar Co', keywords: ['solar PV', 'mini-grid'] });
+    createFirm(t.store.sqlite, { id: 'cctv-co', name: 'CCTV Co', keywords: ['CCTV', 'video surveillance'], countries: ['KE', 'AF'] });
+  });
+  afterEach(() => t.cleanup());
+
+  const snapshot = () =>
+    t.store.sqlite.prepare(`SELECT firm_id, tender_id, score, explanation FROM matches ORDER BY firm_id, tender_id`).all();
+
+  function ingest(items: ReturnType<typeof tender>[]) {
+    const ing = createIngestor(t.store.sqlite, fakeSource('fake', () => []), { runId: null });
+    ing.ingestBatch(items.map((x) => raw(x)));
+    return ing.changed.map((c) => c.id);
+  }
+
+  it('incremental matching after each ingest gives the same matches as a full re-match', () => {
+    const a = ingest([
+      tender({ sourceId: '1', title: 'Solar PV for clinics', countries: ['AF'] }),
+      tender({ sourceId: '2', title: 'CCTV cameras for the airport', countries: ['KE'] }),
+    ]);
+    runMatch(t.store.sqlite, { tenderIds: a, now: NOW });
+    const b = ingest([
+      tender({ sourceId: '3', title: 'Hybrid mini-grid', countries: ['BJ'] }),
+      tender({ sourceId: '4', title: 'Video surveillance system', countries: ['FR'] }),
+      // amendment of 2: no longer about CCTV
+      tender({ sourceId: '2', title: 'Catering services for the airport', countries: ['KE'] }),
+    ]);
+    runMatch(t.store.sqlite, { tenderIds: b, now: NOW });
+    const incremental = snapshot();
+    t.store.sqlite.exec('DELETE FROM matches');
+    runMatch(t.store.sqlite, { now: NOW });
+    expect(snapshot()).toEqual(incremental);
+    const pairs = incremental.map((m: any) => `${m.firm_id}:${m.tender_id}`);
+    expect(pairs).toEqual(['solar-co:1', 'solar-co:3']);
+  });
+
+  it('stores one match per firm and tender with its explanation and versions', () => {
+    const ids = ingest([tender({ sourceId: '1', title: 'Solar PV mini-grid', countries: ['AF'] })]);
+    runMatch(t.store.sqlite, { tenderIds: ids, now: NOW });
+    runMatch(t.store.sqlite, { tenderIds: ids, now: NOW });
+    const rows = t.store.sqlite.prepare(`SELECT * FROM matches`).all() as any[];
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ firm_id: 'solar-co', state: 'proposed', profile_version: 1, scoring_version: 1 });
+    const e = JSON.parse(rows[0].explanation);
+    expect(e.text.hits.map((h: any) => h.keyword).sort()).toEqual(['mini-grid', 'solar PV']);
+  });
+
+  it('keeps curated matches when a re-match no longer finds them', () => {
+    const ids = ingest([tender({ sourceId: '1', title: 'Solar PV', countries: ['AF'] })]);
+    runMatch(t.store.sqlite, { tenderIds: ids, now: NOW });
+    t.store.sqlite.exec(`UPDATE matches SET state = 'published'`);
+    const changed = ingest([tender({ sourceId: '1', title: 'Office furniture', countries: ['AF'] })]);
+    runMatch(t.store.sqlite, { tenderIds: changed, now: NOW });
+    expect((t.store.sqlite.prepare(`SELECT state FROM matches`).get() as any).state).toBe('published');
+  });
+
+  it('previews the expected matches per day and warns above ten', () => {
+    const many = Array.from({ length: 400 }, (_, i) => tender({ sourceId: `s${i}`, title: `Solar PV lot ${i}`, publishedAt: '2026-11-10T00:00:00.000Z' }));
+    ingest(many);
+    const p = previewProfile(t.store.sqlite, { ...emptyProfile(), keywords: ['solar PV'] }, { now: NOW });
+    expect(p).toMatchObject({ windowDays: 30, tendersInWindow: 400, matchesInWindow: 400 });
+    expect(p.expectedMatchesPerDay).toBeCloseTo(13.33, 1);
+    expect(p.warning).toMatch(/alert fatigue/);
+    const narrow = previewProfile(t.store.sqlite, { ...emptyProfile(), keywords: ['CCTV'] }, { now: NOW });
+    expect(narrow).toMatchObject({ matchesInWindow: 0, warning: null });
+  });
+});
