@@ -367,10 +367,8 @@ export function htmlToPlainText(html: string | null | undefined): string {
         { selector: 'img', format: 'skip' },
         { selector: 'script', format: 'skip' },
         { selector: 'style', format: 'skip' },
-        { selector: 'table', format: 'block' },
-        { selector: 'tr', format: 'block' },
-        { selector: 'th', format: 'inline' },
-        { selector: 'td', format: 'inline' },
+        // layout tables would glue cells together ("ab"); a data table keeps them apart
+        { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false, maxColumnWidth: 100_000 } },
         ...HEADINGS,
       ],
     });
@@ -472,7 +470,7 @@ export function categoryFromLabel(label: string | null | undefined): Category | 
   if (byCode) return byCode;
   const key = labelKey(label);
   if (/\bnon[- ]?consult/.test(key) || /\b(services autres que|autres services|servicios distintos|servicios de no consultoria)\b/.test(key)) return 'non_consulting';
-  if (/\b(consult|advisory|services de consultants?|consultoria)\b/.test(key)) return 'consulting';
+  if (/\b(consult\w*|advisory|consultoria)\b/.test(key)) return 'consulting';
   if (/\b(works?|civil works|construction|travaux|obras?)\b/.test(key)) return 'works';
   if (/\b(goods|supply|supplies|equipment|fournitures?|biens|bienes|suministros?)\b/.test(key)) return 'goods';
   return null;
@@ -737,4 +735,70 @@ export function zoneFromName(name: string, countryCode?: string | null): string 
   const country = toCountryCode(place);
   if (country) return countryZone(country);
   return null;
+}
+
+const ZONE_ABBREVIATION_RE = new RegExp(
+  `\\b(${Object.keys(ZONE_ABBREVIATIONS).map((k) => k.toUpperCase()).join('|')})\\b`,
+);
+const TIME_RE = /(?<![\d:.,/])(\d{1,2})(?:\s*[:.h]\s*(\d{2}))?(?!\d)\s*(?:([AaPp])\.?\s*[Mm]\.?)?\s*(?:hrs?\.?|hours)?/y;
+/** What may follow a time as its zone (case-sensitive for abbreviations: French "est" is a verb). */
+const ZONE_AFTER_TIME_RE = new RegExp(
+  [
+    /(?:GMT|UTC)\s*[+\-−]\s*\d{1,2}(?:[:.]\d{2})?/.source,
+    /(?:GMT|UTC)\b/.source,
+    ZONE_ABBREVIATION_RE.source,
+    /(?:[A-Z][A-Za-z'.-]*\s+){1,3}(?:[Ll]ocal\s+|[Ss]tandard\s+)?[Tt]ime\b/.source,
+    /[Ll]ocal\s+(?:[Tt]ime|hours?)\b/.source,
+    /heure\s+(?:locale|de\s+[A-Z][\w-]*|d'[A-Z][\w-]*|GMT|TU)\b/.source,
+    /hora\s+(?:local|oficial|de\s+[A-Z][\w-]*)\b/.source,
+  ]
+    .map((s) => `(?:${s})`)
+    .join('|'),
+  'y',
+);
+
+export interface ZoneInText {
+  /** IANA zone or `+hh:mm`; null when none or several disagreeing zones were found. */
+  zone: string | null;
+  /** The text that gave the zone, e.g. `18:00 CET`. */
+  matched: string | null;
+  /** True when the text names more than one zone and none sits next to the deadline time. */
+  ambiguous: boolean;
+}
+
+/**
+ * Find the zone a free text (a notice body) gives for its deadline: every "time + zone"
+ * phrase (`18:00 CET`, `4:00PM (Kabul Local Time)`, `16h00 heure locale`, `10:00 GMT+4`) is
+ * read; the one whose time equals `time` (`HH:mm`, the deadline's time) wins, else a zone all
+ * phrases agree on. `countryCode` resolves a bare "local time".
+ */
+export function findZoneInText(
+  text: string,
+  opts: { time?: string | null; countryCode?: string | null } = {},
+): ZoneInText {
+  const found: Array<{ time: string | null; zone: string; matched: string }> = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) continue;
+    if (i > 0 && /[\d:.,/]/.test(text[i - 1]!)) continue;
+    TIME_RE.lastIndex = i;
+    const t = TIME_RE.exec(text);
+    if (!t || (!t[2] && !t[3])) continue;
+    const time = parseClockTime(`${t[1]}${t[2] ? `:${t[2]}` : ''}${t[3] ? `${t[3]}m` : ''}`);
+    let j = i + t[0].length;
+    const gap = /^\s*[,([–-]?\s*/.exec(text.slice(j, j + 8));
+    j += gap ? gap[0].length : 0;
+    ZONE_AFTER_TIME_RE.lastIndex = j;
+    const z = ZONE_AFTER_TIME_RE.exec(text);
+    if (!z) continue;
+    const zone = zoneFromName(z[0], opts.countryCode);
+    if (zone) found.push({ time, zone, matched: text.slice(i, j + z[0].length) });
+    i = j + z[0].length - 1;
+  }
+  if (found.length === 0) return { zone: null, matched: null, ambiguous: false };
+  const atTime = opts.time ? found.find((f) => f.time === opts.time) : undefined;
+  if (atTime) return { zone: atTime.zone, matched: atTime.matched, ambiguous: false };
+  const zones = new Set(found.map((f) => f.zone));
+  if (zones.size === 1) return { zone: found[0]!.zone, matched: found[0]!.matched, ambiguous: false };
+  return { zone: null, matched: null, ambiguous: true };
 }
