@@ -61,14 +61,20 @@ export function validateFirmInput(input: unknown, schema = FirmInputSchema): Fie
   return errors;
 }
 
+/** One error per field: union alternatives ("must be number", "must be null") become one message. */
 function dedupe(errors: FieldError[]): FieldError[] {
-  const seen = new Set<string>();
-  return errors.filter((e) => {
-    const k = `${e.field}|${e.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
+  const byField = new Map<string, string[]>();
+  for (const e of errors) {
+    if (/anyOf|oneOf/.test(e.message)) continue;
+    const list = byField.get(e.field) ?? [];
+    if (!list.includes(e.message)) list.push(e.message);
+    byField.set(e.field, list);
+  }
+  for (const e of errors) if (!byField.has(e.field)) byField.set(e.field, [e.message]);
+  return [...byField.entries()].map(([field, messages]) => ({
+    field,
+    message: messages.length > 1 && messages.every((m) => m.startsWith('must be ')) ? `must be ${messages.map((m) => m.slice(8)).join(' or ')}` : messages.join('; '),
+  }));
 }
 
 export function slugify(name: string): string {
