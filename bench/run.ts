@@ -1,0 +1,73 @@
+/**
+ * `npm run bench [-- --suite NAME] [--scale F] [--out DIR]`: runs the suites and writes
+ * docs/BENCHMARKS.md and bench/results.json (machine, date, commit, every figure).
+ * --scale multiplies the sizes (0.01 for a smoke run); the default is the issue's sizes.
+ */
+import { execSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { benchFull, benchIncremental, benchIngest } from './suites.js';
+import { renderMarkdown, runEvalFigures } from './report.js';
+
+const { values } = parseArgs({
+  options: {
+    suite: { type: 'string', multiple: true },
+    scale: { type: 'string', default: '1' },
+    out: { type: 'string', default: '.' },
+  },
+});
+const scale = Number(values.scale);
+if (!(scale > 0)) {
+  console.error(`bench: --scale must be a positive number, got "${values.scale}"`);
+  process.exit(2);
+}
+const all = ['ingest', 'match-incremental', 'match-full', 'eval'];
+const suites = values.suite?.length ? values.suite : all;
+for (const s of suites) if (!all.includes(s)) {
+  console.error(`bench: unknown suite "${s}" (known: ${all.join(', ')})`);
+  process.exit(2);
+}
+const n = (x: number) => Math.max(10, Math.round(x * scale));
+let commit = 'unknown';
+try {
+  commit = execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
+} catch {
+  /* not a checkout */
+}
+const machine = `${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, node ${process.version}`;
+const results: Record<string, unknown> = { machine, date: new Date().toISOString(), commit, scale };
+
+const log = (m: string) => process.stderr.write(m + '\n');
+if (suites.includes('ingest')) {
+  log(`ingest: ${n(50_000)} notices…`);
+  const r = benchIngest(n(50_000));
+  results['ingest'] = r;
+  results['ingest.notices_per_s'] = Math.round(r.noticesPerS.median);
+}
+if (suites.includes('match-incremental')) {
+  log(`match-incremental: ${n(1000)} tenders x ${n(5000)} profiles…`);
+  const r = benchIncremental(n(1000), n(5000));
+  results['match_incremental'] = r;
+  results['match_incremental.seconds'] = r.seconds.median;
+  results['match_incremental.speedup_vs_naive'] = r.speedupVsNaive;
+}
+if (suites.includes('match-full')) {
+  log(`match-full: ${n(100_000)} tenders x ${n(5000)} profiles…`);
+  const r = benchFull(n(100_000), n(5000), n(1000));
+  results['match_full'] = r;
+  results['match_full.seconds'] = r.seconds;
+  results['match_full.peak_rss_mb'] = r.peakRssMb;
+}
+if (suites.includes('eval')) {
+  const figures = runEvalFigures();
+  if (figures) results['eval'] = figures;
+  else log('eval: ../shared/eval is absent; skipped');
+}
+const out = values.out!;
+fs.mkdirSync(path.join(out, 'bench'), { recursive: true });
+fs.mkdirSync(path.join(out, 'docs'), { recursive: true });
+fs.writeFileSync(path.join(out, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+fs.writeFileSync(path.join(out, 'docs', 'BENCHMARKS.md'), renderMarkdown(results));
+log(`wrote ${path.join(out, 'docs/BENCHMARKS.md')} and ${path.join(out, 'bench/results.json')}`);
