@@ -13,6 +13,7 @@ import { SOURCES } from '../scrapers/registry.js';
 import type { Config } from './config.js';
 import { ErrorSchema } from './schemas.js';
 import { firmRoutes } from './firms/routes.js';
+import { metricsRoutes } from './sources/metrics.js';
 import { sourceRoutes } from './sources/routes.js';
 import { tenderRoutes } from './tenders/routes.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
@@ -100,6 +101,7 @@ export async function buildApp(opts: BuildOptions) {
   await app.register(tenderRoutes);
   await app.register(sourceRoutes);
   await app.register(firmRoutes);
+  await app.register(metricsRoutes);
 
   let scheduler: Scheduler | null = null;
   if (opts.scheduler) {

@@ -29,6 +29,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   match: async () => (await import('./commands/match.js')).matchCommand,
   eval: async () => (await import('./commands/eval.js')).evalCommand,
   firms: async () => (await import('./commands/firms.js')).firmsCommand,
+  reparse: async () => (await import('./commands/reparse.js')).reparseCommand,
 };
 
 export function registerCommand(name: string, load: () => Promise<Command>) {

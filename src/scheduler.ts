@@ -8,6 +8,7 @@ import type { Store } from '../db/client.js';
 import type { SourceDefinition } from '../scrapers/contract.js';
 import type { Config } from './config.js';
 import { scrape } from './ingest/scrape.js';
+import { computeHealth, recentRuns } from './sources/health.js';
 
 export interface Scheduler {
   tasks: ScheduledTask[];
@@ -27,6 +28,9 @@ export function startScheduler(opts: { config: Config; store: Store; sources: re
           const job = scrape({ store: opts.store, config: opts.config, sources: [source], signal: abort.signal, log: (m) => opts.log.warn(m) })
             .then(([summary]) => {
               opts.log.info({ source: source.id, status: summary.status, counts: summary.counts, error: summary.error }, 'scheduled scrape finished');
+              const health = computeHealth(recentRuns(opts.store.sqlite, source.id), expression);
+              // A broken source must be impossible to miss: anything but ok is a warning.
+              if (health.state !== 'ok') opts.log.warn({ source: source.id, state: health.state, reasons: health.reasons }, 'source health');
             })
             .catch((err: Error) => opts.log.error({ err, source: source.id }, 'scheduled scrape crashed'));
           running.add(job);

@@ -32,6 +32,8 @@ export const tenders = sqliteTable(
     projectId: text('project_id'),
     identifiers: text('identifiers', { mode: 'json' }).$type<Record<string, string>>().notNull().default(sql`'{}'`),
     contentHash: text('content_hash').notNull(),
+    /** Analyzed title tokens, sorted and unique: what duplicate linking compares. */
+    titleKey: text('title_key').notNull().default(''),
     version: integer('version').notNull().default(1),
     /** Id of the cluster's canonical tender (itself when alone). */
     clusterId: integer('cluster_id'),
@@ -64,4 +66,37 @@ export const tenderVersions = sqliteTable(
     contentHash: text('content_hash').notNull(),
   },
   (t) => [uniqueIndex('tender_versions_tender_version_uq').on(t.tenderId, t.version)],
+);
+
+/** Normalized reference numbers of a tender (its own, the bank package reference, the exercise id). */
+export const tenderRefs = sqliteTable(
+  'tender_refs',
+  {
+    tenderId: integer('tender_id')
+      .notNull()
+      .references(() => tenders.id, { onDelete: 'cascade' }),
+    ref: text('ref').notNull(),
+  },
+  (t) => [uniqueIndex('tender_refs_tender_ref_uq').on(t.tenderId, t.ref), index('tender_refs_ref_idx').on(t.ref)],
+);
+
+/** Why a tender joined a cluster, and links an adviser undid (never re-made automatically). */
+export const clusterLinks = sqliteTable(
+  'cluster_links',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    tenderId: integer('tender_id')
+      .notNull()
+      .references(() => tenders.id, { onDelete: 'cascade' }),
+    otherId: integer('other_id')
+      .notNull()
+      .references(() => tenders.id, { onDelete: 'cascade' }),
+    score: real('score').notNull(),
+    reasons: text('reasons', { mode: 'json' }).$type<string[]>().notNull(),
+    /** linked | unlinked */
+    state: text('state').notNull(),
+    actor: text('actor'),
+    at: text('at').notNull(),
+  },
+  (t) => [index('cluster_links_tender_idx').on(t.tenderId), index('cluster_links_other_idx').on(t.otherId)],
 );

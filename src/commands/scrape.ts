@@ -52,6 +52,7 @@ export const scrapeCommand: Command = {
         const c = s.counts;
         ctx.out(
           `${s.source}: ${s.status} run=${s.runId} pages=${s.pages} seen=${c.seen} new=${c.new} amended=${c.amended} unchanged=${c.unchanged} failed=${c.failed}` +
+            ` linked=${s.linked} matched=${s.matched}` +
             (s.problems ? ` problems=${s.problems}` : '') +
             (s.error ? ` error="${s.error}"` : ''),
         );

@@ -201,6 +201,25 @@ const CONTENT_COLUMNS = Object.keys(contentParams(toContent({
   status: null, value: null, language: null, url: null, projectId: null, identifiers: {},
 })));
 
+/**
+ * Reference numbers that identify a tender across sources: its own reference, the bank's
+ * package reference, the procurement exercise id. Normalized to upper-case letters and
+ * digits; short or digit-free strings (free text, "N/A") are not references.
+ */
+export function referenceKeys(c: TenderContent): string[] {
+  const out = new Set<string>();
+  for (const v of [c.reference, c.identifiers.bidReference, c.identifiers.eceppId, c.identifiers.ocid]) {
+    if (!v) continue;
+    const k = v.toUpperCase().replace(/[^A-Z0-9]/g, '');
+    if (k.length >= 5 && k.length <= 60 && /\d/.test(k) && !/^\d{1,5}$/.test(k)) out.add(k);
+  }
+  return [...out];
+}
+
+export function titleKey(analyzedTitle: string): string {
+  return [...new Set(analyzedTitle.split(' ').filter(Boolean))].sort().join(' ');
+}
+
 /** Text fed to the full-text index: analyzed title, and the rest of what a searcher would type. */
 export function ftsColumns(c: TenderContent): { title: string; body: string } {
   const body = [c.description, c.buyer, c.reference, c.projectId].filter(Boolean).join('\n');
@@ -251,6 +270,21 @@ export function createIngestor(sqlite: Database.Database, parser: ParserLike, op
   );
   const ftsDelete = sqlite.prepare(`DELETE FROM tenders_fts WHERE rowid = ?`);
   const ftsInsert = sqlite.prepare(`INSERT INTO tenders_fts (rowid, title, body) VALUES (?, ?, ?)`);
+  const setTitleKey = sqlite.prepare(`UPDATE tenders SET title_key = ? WHERE id = ?`);
+  const refsDelete = sqlite.prepare(`DELETE FROM tender_refs WHERE tender_id = ?`);
+  const refInsert = sqlite.prepare(`INSERT OR IGNORE INTO tender_refs (tender_id, ref) VALUES (?, ?)`);
+
+  /** Full-text row, title key and references: everything derived from the content. */
+  function index(id: number, content: TenderContent, replace: boolean) {
+    const fts = ftsColumns(content);
+    if (replace) {
+      ftsDelete.run(id);
+      refsDelete.run(id);
+    }
+    ftsInsert.run(id, fts.title, fts.body);
+    setTitleKey.run(titleKey(fts.title), id);
+    for (const ref of referenceKeys(content)) refInsert.run(id, ref);
+  }
 
   const counts: IngestCounts = { seen: 0, new: 0, amended: 0, unchanged: 0, failed: 0 };
   const changed: ChangedTender[] = [];
@@ -287,8 +321,7 @@ export function createIngestor(sqlite: Database.Database, parser: ParserLike, op
       const info = insertTender.run({ source: parser.id, source_id: sourceId, ...contentParams(content), content_hash: hash, now: at });
       const id = Number(info.lastInsertRowid);
       setCluster.run(id);
-      const fts = ftsColumns(content);
-      ftsInsert.run(id, fts.title, fts.body);
+      index(id, content, false);
       changed.push({ id, result: 'new' });
       return 'new';
     }
@@ -300,9 +333,7 @@ export function createIngestor(sqlite: Database.Database, parser: ParserLike, op
     const version = existing.version + 1;
     updateTender.run({ id: existing.id, ...contentParams(content), content_hash: hash, version, now: at });
     insertVersion.run(existing.id, version, options.runId, at, JSON.stringify(changes), hash);
-    const fts = ftsColumns(content);
-    ftsDelete.run(existing.id);
-    ftsInsert.run(existing.id, fts.title, fts.body);
+    index(existing.id, content, true);
     changed.push({ id: existing.id, result: 'amended' });
     return 'amended';
   }

@@ -802,3 +802,48 @@ export function findZoneInText(
   if (zones.size === 1) return { zone: found[0]!.zone, matched: found[0]!.matched, ambiguous: false };
   return { zone: null, matched: null, ambiguous: true };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Written dates in English, French and Spanish (added for the AIIB, AfDB and ADB sources)
+// ---------------------------------------------------------------------------------------------
+
+/** Month names and abbreviations, accent-free lower case (`fevrier`, `aout`, `decembre`). */
+const WRITTEN_MONTHS: Record<string, number> = {
+  january: 1, february: 2, march: 3, april: 4, may: 5, june: 6, july: 7, august: 8, september: 9, october: 10, november: 11, december: 12,
+  jan: 1, feb: 2, mar: 3, apr: 4, jun: 6, jul: 7, aug: 8, sep: 9, sept: 9, oct: 10, nov: 11, dec: 12,
+  janvier: 1, fevrier: 2, mars: 3, avril: 4, mai: 5, juin: 6, juillet: 7, aout: 8, septembre: 9, octobre: 10, novembre: 11, decembre: 12,
+  janv: 1, fevr: 2, fev: 2, avr: 4, juil: 7,
+  enero: 1, febrero: 2, marzo: 3, abril: 4, mayo: 5, junio: 6, julio: 7, agosto: 8, septiembre: 9, setiembre: 9, octubre: 10, noviembre: 11, diciembre: 12,
+  ene: 1, abr: 4, ago: 8, dic: 12,
+};
+const WEEKDAY_PREFIX =
+  /^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miercoles|jueves|viernes|sabado|domingo)\.?,?\s+/;
+
+/**
+ * A date written with a month name, day first or month first, in English, French or Spanish →
+ * `yyyy-MM-dd`; null when unreadable or not a real date. Accepts the irregular spacing AIIB
+ * publishes (`May29,2026`, `June 10,2026`), ordinals (`1st`, `1er`), `15 de octubre de 2026`
+ * and a leading weekday (`Monday, 12 October 2026`). Two-digit years are not accepted.
+ */
+export function parseWrittenDate(s: string | null | undefined): string | null {
+  if (typeof s !== 'string' || s.length > 80) return null;
+  const t = s
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[\s\u00a0]+/g, ' ')
+    .trim()
+    .replace(WEEKDAY_PREFIX, '');
+  let day: string | undefined;
+  let name: string | undefined;
+  let year: string | undefined;
+  const dayFirst = /^(\d{1,2})(?:st|nd|rd|th|er|re|e)?[\s\-/.,]*(?:de )?([a-z]{3,10})\.?[\s\-/.,]*(?:de )?(\d{4})$/.exec(t);
+  const monthFirst = /^([a-z]{3,10})\.?[\s\-/.,]*(\d{1,2})(?:st|nd|rd|th)?[\s,.]*(\d{4})$/.exec(t);
+  if (dayFirst) [, day, name, year] = dayFirst;
+  else if (monthFirst) [, name, day, year] = monthFirst;
+  else return null;
+  const month = WRITTEN_MONTHS[name!];
+  if (!month) return null;
+  const dt = DateTime.fromObject({ year: Number(year), month, day: Number(day) }, { zone: 'UTC' });
+  return dt.isValid ? dt.toISODate() : null;
+}

@@ -128,8 +128,8 @@ export async function runSource(opts: RunOptions): Promise<RunSummary> {
 }
 
 /** Runs sources with at most `concurrency` at once; every source's outcome is returned, none throws. */
-export async function runSources(sources: SourceDefinition[], concurrency: number, run: (s: SourceDefinition) => Promise<RunSummary>): Promise<RunSummary[]> {
-  const results: RunSummary[] = new Array(sources.length);
+export async function runSources<R extends RunSummary>(sources: SourceDefinition[], concurrency: number, run: (s: SourceDefinition) => Promise<R>): Promise<Array<R | RunSummary>> {
+  const results: Array<R | RunSummary> = new Array(sources.length);
   let next = 0;
   const worker = async () => {
     while (next < sources.length) {

@@ -6,7 +6,16 @@ import type { Store } from '../../db/client.js';
 import type { SourceDefinition } from '../../scrapers/contract.js';
 import { createHttpClient, type HttpClient, type HttpClientOptions } from '../../scrapers/http-client.js';
 import type { Config } from '../config.js';
+import { runMatch } from '../matching/matcher.js';
+import { linkTenders } from './cluster.js';
 import { runSource, runSources, type RunOptions, type RunSummary } from './run-source.js';
+
+export interface ScrapeSummary extends RunSummary {
+  /** New tenders linked to an existing cluster (same tender on another source). */
+  linked: number;
+  /** Matches written by the incremental match after the run. */
+  matched: number;
+}
 
 export interface ScrapeOptions {
   store: Store;
@@ -30,12 +39,21 @@ export function httpOptionsFor(source: SourceDefinition, config: Config): HttpCl
   };
 }
 
-export async function scrape(opts: ScrapeOptions): Promise<RunSummary[]> {
+/** After a run: link the new tenders into clusters, then match what changed (one tender, one alert). */
+export function afterRun(store: Store, summary: RunSummary): ScrapeSummary {
+  const newIds = summary.changed.filter((c) => c.result === 'new').map((c) => c.id);
+  const linked = linkTenders(store.sqlite, newIds).length;
+  const changedIds = summary.changed.map((c) => c.id);
+  const matched = changedIds.length ? runMatch(store.sqlite, { tenderIds: changedIds }).matched : 0;
+  return { ...summary, linked, matched };
+}
+
+export async function scrape(opts: ScrapeOptions): Promise<ScrapeSummary[]> {
   const factory = opts.httpFactory ?? createHttpClient;
-  return runSources([...opts.sources], opts.config.scrapeConcurrency, async (source) => {
+  const results = await runSources([...opts.sources], opts.config.scrapeConcurrency, async (source): Promise<ScrapeSummary> => {
     const http = factory(httpOptionsFor(source, opts.config));
     try {
-      return await runSource({
+      const summary = await runSource({
         sqlite: opts.store.sqlite,
         source,
         http,
@@ -45,8 +63,10 @@ export async function scrape(opts: ScrapeOptions): Promise<RunSummary[]> {
         log: opts.log,
         onProgress: opts.onProgress,
       });
+      return afterRun(opts.store, summary);
     } finally {
       await http.close();
     }
   });
+  return results.map((r) => ({ linked: 0, matched: 0, ...r }) as ScrapeSummary);
 }

@@ -148,7 +148,15 @@ export function listTenders(sqlite: Database.Database, f: TenderFilters, now = n
     });
     where.push(`${column} IN (${keys.join(', ')})`);
   };
-  inList('t.source', 'source', f.source);
+  // One row per cluster: the canonical record, with its members listed beside it.
+  where.push('(t.cluster_id IS NULL OR t.cluster_id = t.id)');
+  if (f.source && f.source.length) {
+    const keys = f.source.map((v, i) => {
+      params[`source${i}`] = v;
+      return `@source${i}`;
+    });
+    where.push(`EXISTS (SELECT 1 FROM tenders m WHERE (m.id = t.id OR m.cluster_id = t.id) AND m.source IN (${keys.join(', ')}))`);
+  }
   inList(statusSql('@now'), 'status', f.status);
   inList('t.notice_type', 'ntype', f.noticeType);
   if (f.country && f.country.length) {
@@ -200,7 +208,35 @@ export function listTenders(sqlite: Database.Database, f: TenderFilters, now = n
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   const nextCursor = rows.length > limit && last ? encodeCursor({ k: last.sort_key as string | number, id: last.id as number }) : null;
-  return { items: page.map(rowToRecord), nextCursor };
+  const items = page.map(rowToRecord);
+  const members = clusterMembers(sqlite, items.map((i) => i.id));
+  return { items: items.map((i) => ({ ...i, sources: members.get(i.id) ?? [] })), nextCursor };
+}
+
+export interface ClusterMember {
+  id: number;
+  source: string;
+  sourceId: string;
+  reference: string | null;
+  url: string | null;
+}
+
+/** Every record of each cluster (canonical included), keyed by canonical id. */
+export function clusterMembers(sqlite: Database.Database, canonicalIds: number[]): Map<number, ClusterMember[]> {
+  const out = new Map<number, ClusterMember[]>();
+  if (canonicalIds.length === 0) return out;
+  const rows = sqlite
+    .prepare(
+      `SELECT id, COALESCE(cluster_id, id) AS cid, source, source_id AS sourceId, reference, url FROM tenders
+       WHERE COALESCE(cluster_id, id) IN (${canonicalIds.map(() => '?').join(',')}) ORDER BY id`,
+    )
+    .all(...canonicalIds) as Array<ClusterMember & { cid: number }>;
+  for (const { cid, ...m } of rows) {
+    const list = out.get(cid) ?? [];
+    list.push(m);
+    out.set(cid, list);
+  }
+  return out;
 }
 
 export function getTender(sqlite: Database.Database, id: number, now = new Date().toISOString()) {
@@ -209,8 +245,11 @@ export function getTender(sqlite: Database.Database, id: number, now = new Date(
   const versions = sqlite
     .prepare(`SELECT version, changed_at, changes FROM tender_versions WHERE tender_id = ? ORDER BY version`)
     .all(id) as Array<{ version: number; changed_at: string; changes: string }>;
+  const record = rowToRecord(row);
+  const canonical = record.clusterId ?? record.id;
   return {
-    ...rowToRecord(row),
+    ...record,
+    sources: clusterMembers(sqlite, [canonical]).get(canonical) ?? [],
     versions: versions.map((v) => ({ version: v.version, changedAt: v.changed_at, changes: JSON.parse(v.changes) as Record<string, { from: unknown; to: unknown }> })),
   };
 }

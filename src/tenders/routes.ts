@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errorResponses } from '../schemas.js';
+import { unlinkTender } from '../ingest/cluster.js';
+import { runMatch } from '../matching/matcher.js';
 import { getTender, listTenders } from './repository.js';
 import { TenderDetailResponse, TenderListQuery, TenderListResponse } from './schemas.js';
 
@@ -51,6 +53,29 @@ export const tenderRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const tender = getTender(app.store.sqlite, req.params.id);
       if (!tender) return reply.notFound(`tender ${req.params.id} not found`);
       return tender;
+    },
+  );
+
+  app.post(
+    '/tenders/:id/unlink',
+    {
+      schema: {
+        tags: ['tenders'],
+        summary: 'Take a tender out of its cluster (undo a wrong duplicate link); never re-linked automatically',
+        params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }),
+        response: {
+          200: Type.Object({ id: Type.Integer(), changed: Type.Array(Type.Integer(), { description: 'Tenders whose cluster changed' }) }),
+          400: errorResponses[400],
+          404: errorResponses[404],
+        },
+      },
+    },
+    async (req, reply) => {
+      const changed = unlinkTender(app.store.sqlite, req.params.id, 'api');
+      if (changed === null) return reply.notFound(`tender ${req.params.id} not found`);
+      // Both sides are matched again as separate tenders.
+      if (changed.length) runMatch(app.store.sqlite, { tenderIds: changed });
+      return { id: req.params.id, changed };
     },
   );
 };

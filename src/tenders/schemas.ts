@@ -69,9 +69,23 @@ export const TenderListQuery = Type.Object(
   { additionalProperties: false },
 );
 
+const ClusterMemberSchema = Type.Object({
+  id: Type.Integer(),
+  source: Type.String(),
+  sourceId: Type.String(),
+  reference: Nullable(Type.String()),
+  url: Nullable(Type.String()),
+});
+
+/** A tender as listed: the cluster's canonical record and every source record of the cluster. */
+export const TenderListItem = Type.Object({
+  ...TenderSchema.properties,
+  sources: Type.Array(ClusterMemberSchema, { description: 'Every source record of this tender (the same tender seen on several sources)' }),
+});
+
 export const TenderListResponse = Type.Object({
-  items: Type.Array(TenderSchema),
+  items: Type.Array(TenderListItem),
   nextCursor: Nullable(Type.String()),
 });
 
-export const TenderDetailResponse = Type.Object({ ...TenderSchema.properties, versions: Type.Array(TenderVersionSchema) });
+export const TenderDetailResponse = Type.Object({ ...TenderSchema.properties, sources: Type.Array(ClusterMemberSchema), versions: Type.Array(TenderVersionSchema) });

@@ -68,7 +68,7 @@ describe('gpass-tenders scrape --source worldbank', () => {
     body = page(own);
     const first = await cli(['scrape', '--source', 'worldbank', '--base-url', server.url]);
     expect(first.code).toBe(0);
-    expect(first.out).toMatch(/^worldbank: success run=1 pages=1 seen=3 new=3 amended=0 unchanged=0 failed=0$/m);
+    expect(first.out).toMatch(/^worldbank: success run=1 pages=1 seen=3 new=3 amended=0 unchanged=0 failed=0 linked=0 matched=0$/m);
 
     const second = await cli(['scrape', '--source', 'worldbank', '--base-url', server.url]);
     expect(second.out).toMatch(/seen=3 new=0 amended=0 unchanged=3 failed=0/);
