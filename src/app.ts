@@ -11,6 +11,8 @@ import type { Store } from '../db/client.js';
 import type { SourceDefinition } from '../scrapers/contract.js';
 import { SOURCES } from '../scrapers/registry.js';
 import type { Config } from './config.js';
+import { authPlugin } from './auth/plugin.js';
+import { keyRoutes } from './auth/routes.js';
 import { ErrorSchema } from './schemas.js';
 import { firmRoutes } from './firms/routes.js';
 import { metricsRoutes } from './sources/metrics.js';
@@ -56,15 +58,21 @@ export async function buildApp(opts: BuildOptions) {
         description: 'UN and development-bank tender notices, normalized and matched to G-Pass firm profiles.',
         version: '0.1.0',
       },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key: gpk_<id>_<secret>' } },
+      },
+      security: [{ bearer: [] }],
       tags: [
         { name: 'health', description: 'Liveness' },
         { name: 'tenders', description: 'Tender notices from every source' },
         { name: 'sources', description: 'Scraped sources and their health' },
+        { name: 'keys', description: 'API keys (admin)' },
         { name: 'firms', description: 'Firm profiles (what each firm sells, where, which notices it wants)' },
       ],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(authPlugin, { metricsPublic: opts.config.metricsPublic, rateLimitPerMinute: opts.config.rateLimitPerMinute });
 
   // One error shape for every 4xx/5xx; a 5xx never echoes internals.
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown; validationContext?: string }, req, reply) => {
@@ -87,9 +95,11 @@ export async function buildApp(opts: BuildOptions) {
   app.get(
     '/health',
     {
+      config: { auth: 'public' },
       schema: {
         tags: ['health'],
-        summary: 'Liveness and database check',
+        security: [],
+        summary: 'Liveness and database check (no key needed)',
         response: { 200: Type.Object({ status: Type.Literal('ok'), tenders: Type.Integer(), time: Type.String() }) },
       },
     },
@@ -102,6 +112,7 @@ export async function buildApp(opts: BuildOptions) {
   await app.register(sourceRoutes);
   await app.register(firmRoutes);
   await app.register(metricsRoutes);
+  await app.register(keyRoutes);
 
   let scheduler: Scheduler | null = null;
   if (opts.scheduler) {

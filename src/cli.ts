@@ -30,6 +30,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   eval: async () => (await import('./commands/eval.js')).evalCommand,
   firms: async () => (await import('./commands/firms.js')).firmsCommand,
   reparse: async () => (await import('./commands/reparse.js')).reparseCommand,
+  keys: async () => (await import('./commands/keys.js')).keysCommand,
 };
 
 export function registerCommand(name: string, load: () => Promise<Command>) {

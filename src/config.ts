@@ -19,6 +19,10 @@ export interface Config {
   httpMinIntervalMs: number;
   httpUserAgent: string | null;
   scrapeConcurrency: number;
+  /** Serve /metrics without a key (for a Prometheus scraper on a private network). */
+  metricsPublic: boolean;
+  /** Requests a minute per API key (per address without a key). */
+  rateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -75,6 +79,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     httpMinIntervalMs: int(env, 'HTTP_MIN_INTERVAL_MS', 1000, 0, 600_000),
     httpUserAgent: env.HTTP_USER_AGENT || null,
     scrapeConcurrency: int(env, 'SCRAPE_CONCURRENCY', 2, 1, 16),
+    metricsPublic: bool(env, 'METRICS_PUBLIC', true),
+    rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
   };
 }
 

@@ -2,3 +2,4 @@ export * from './tenders.js';
 export * from './raw-notices.js';
 export * from './scrape-runs.js';
 export * from './firms.js';
+export * from './auth.js';

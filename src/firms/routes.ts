@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { firmScope, ownFirm } from '../auth/plugin.js';
 import { previewProfile } from '../matching/matcher.js';
 import { errorResponses } from '../schemas.js';
 import { FIRM_ID_PATTERN, FirmInputSchema, FirmPatchSchema, PROFILE_FIELDS, validateFirmInput } from './firm.js';
@@ -48,9 +49,10 @@ export const firmRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/firms',
     {
+      config: { auth: ['admin', 'adviser'] },
       schema: {
         tags: ['firms'],
-        summary: 'Create a firm with its profile; answers with the expected matches per day',
+        summary: 'Create a firm with its profile; answers with the expected matches per day. Roles: admin, adviser',
         body: FirmInputSchema,
         response: { 201: FirmWithPreview, 400: errorResponses[400], 409: errorResponses[404] },
       },
@@ -67,7 +69,7 @@ export const firmRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['firms'],
-        summary: 'List firms by id',
+        summary: 'List firms by id (a firm key sees only its own firm). Roles: all',
         querystring: Type.Object({
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
           after: Type.Optional(Type.String({ maxLength: 64, description: 'Last id of the previous page' })),
@@ -75,13 +77,23 @@ export const firmRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ items: Type.Array(FirmSchema) }), 400: errorResponses[400] },
       },
     },
-    async (req) => ({ items: listFirms(sqlite(), req.query) }),
+    async (req) => {
+      const own = ownFirm(req);
+      if (own) {
+        const firm = getFirm(sqlite(), own);
+        return { items: firm && (!req.query.after || own > req.query.after) ? [firm] : [] };
+      }
+      return { items: listFirms(sqlite(), req.query) };
+    },
   );
 
   app.get(
     '/firms/:id',
-    { schema: { tags: ['firms'], summary: 'One firm', params: IdParams, response: { 200: FirmSchema, 400: errorResponses[400], 404: errorResponses[404] } } },
-    async (req, reply) => getFirm(sqlite(), req.params.id) ?? reply.notFound(`firm ${req.params.id} not found`),
+    { schema: { tags: ['firms'], summary: 'One firm (a firm key: its own only). Roles: all', params: IdParams, response: { 200: FirmSchema, 400: errorResponses[400], 404: errorResponses[404] } } },
+    async (req, reply) => {
+      firmScope(req, req.params.id);
+      return getFirm(sqlite(), req.params.id) ?? reply.notFound(`firm ${req.params.id} not found`);
+    },
   );
 
   app.patch(
@@ -89,13 +101,14 @@ export const firmRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['firms'],
-        summary: 'Change a firm; a profile change bumps profileVersion; answers with the expected matches per day',
+        summary: 'Change a firm; a profile change bumps profileVersion; answers with the expected matches per day. Roles: all (a firm key: its own firm)',
         params: IdParams,
         body: FirmPatchSchema,
         response: { 200: FirmWithPreview, 400: errorResponses[400], 404: errorResponses[404] },
       },
     },
     async (req, reply) => {
+      firmScope(req, req.params.id);
       check(req.body, FirmPatchSchema);
       const firm = updateFirm(sqlite(), req.params.id, req.body);
       if (!firm) return reply.notFound(`firm ${req.params.id} not found`);
@@ -105,7 +118,7 @@ export const firmRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete(
     '/firms/:id',
-    { schema: { tags: ['firms'], summary: 'Delete a firm and its matches', params: IdParams, response: { 204: Type.Null(), 400: errorResponses[400], 404: errorResponses[404] } } },
+    { config: { auth: ['admin', 'adviser'] }, schema: { tags: ['firms'], summary: 'Delete a firm and its matches. Roles: admin, adviser', params: IdParams, response: { 204: Type.Null(), 400: errorResponses[400], 404: errorResponses[404] } } },
     async (req, reply) => {
       if (!deleteFirm(sqlite(), req.params.id)) return reply.notFound(`firm ${req.params.id} not found`);
       return reply.status(204).send(null);

@@ -59,6 +59,7 @@ export const tenderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/tenders/:id/unlink',
     {
+      config: { auth: ['admin', 'adviser'] },
       schema: {
         tags: ['tenders'],
         summary: 'Take a tender out of its cluster (undo a wrong duplicate link); never re-linked automatically',

@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { createIngestor } from '../../src/ingest/ingest.js';
+import { createFirm } from '../../src/firms/repository.js';
 import { fakeSource, raw, tender } from '../helpers/fake-source.js';
+import { bearer } from '../helpers/auth.js';
 import { tempStore, testConfig } from '../helpers/store.js';
 
 describe('tenders API', () => {
   let t: ReturnType<typeof tempStore>;
   let app: App;
+  let auth: { authorization: string };
   beforeAll(async () => {
     t = tempStore();
     const src = fakeSource('fake', () => []);
@@ -20,6 +23,7 @@ describe('tenders API', () => {
     // An amendment to make a version.
     ing.ingestBatch([raw(tender({ sourceId: 'solar', title: 'Supply and installation of solar PV systems', countries: ['AF'], publishedAt: '2026-10-01T00:00:00.000Z', deadline: { at: '2027-02-01T08:00:00.000Z', raw: '01-Feb-2027 08:00', zone: '+00:00', zoneKnown: true } }))]);
     app = await buildApp({ config: testConfig(), store: t.store, sources: [src] });
+    auth = bearer(t.store, 'firm', createFirm(t.store.sqlite, { id: 'f1', name: 'F1' }).id);
   });
   afterAll(async () => {
     await app.close();
@@ -27,7 +31,7 @@ describe('tenders API', () => {
   });
 
   const get = async (url: string) => {
-    const r = await app.inject({ method: 'GET', url });
+    const r = await app.inject({ method: 'GET', url, headers: auth });
     return { status: r.statusCode, body: r.json() as any };
   };
 
@@ -121,7 +125,14 @@ describe('tenders API', () => {
     expect(spec.status).toBe(200);
     expect(Object.keys(spec.body.paths)).toEqual(expect.arrayContaining(['/health', '/tenders', '/tenders/{id}', '/sources', '/firms']));
     const page = await app.inject({ method: 'GET', url: '/docs' });
+    expect((await app.inject({ method: 'GET', url: '/docs/json' })).statusCode).toBe(200);
     expect([200, 302]).toContain(page.statusCode);
+  });
+
+  it('needs a key for tenders, but not for health or docs', async () => {
+    expect((await app.inject({ url: '/tenders' })).statusCode).toBe(401);
+    expect((await app.inject({ url: '/tenders', headers: { authorization: 'Bearer gpk_000000000000_' + 'x'.repeat(43) } })).json()).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
+    expect((await app.inject({ url: '/health' })).statusCode).toBe(200);
   });
 
   it('lists sources with their health', async () => {

@@ -3,6 +3,7 @@ import { buildApp } from '../../src/app.js';
 import { linkTenders, pairScore, unlinkTender } from '../../src/ingest/cluster.js';
 import { createIngestor } from '../../src/ingest/ingest.js';
 import { fakeSource, raw, tender } from '../helpers/fake-source.js';
+import { bearer } from '../helpers/auth.js';
 import { tempStore, testConfig } from '../helpers/store.js';
 
 describe('one record per tender across sources', () => {
@@ -75,29 +76,33 @@ describe('one record per tender across sources', () => {
     ingest('ungm', [ungmNotice]);
     ingest('ungm', [{ ...ungmNotice, status: 'cancelled' }]);
     const app = await buildApp({ config: testConfig(), store: t.store, sources: [fakeSource('ungm', () => [])] });
-    const r = (await app.inject({ url: '/tenders?status=cancelled' })).json();
+    const headers = bearer(t.store, 'adviser');
+    const r = (await app.inject({ url: '/tenders?status=cancelled', headers })).json();
     expect(r.items.map((x: any) => x.sourceId)).toEqual(['316874']);
-    expect((await app.inject({ url: `/tenders/${r.items[0].id}` })).json().versions[0].changes.sourceStatus).toEqual({ from: null, to: 'cancelled' });
+    expect((await app.inject({ url: `/tenders/${r.items[0].id}`, headers })).json().versions[0].changes.sourceStatus).toEqual({ from: null, to: 'cancelled' });
     await app.close();
   });
 
   it('shows a cluster once with all its sources, and an adviser can undo a wrong link for good', async () => {
+    t.store.sqlite.prepare(`INSERT INTO firms (id, name, profile, created_at, updated_at) VALUES ('f1', 'F1', '{}', '', '')`).run();
     const [ungmId] = ingest('ungm', [ungmNotice]);
     const ids = ingest('undp', [agencyNotice]);
     linkTenders(t.store.sqlite, ids);
     const app = await buildApp({ config: testConfig(), store: t.store, sources: [fakeSource('ungm', () => [])] });
-    const list = (await app.inject({ url: '/tenders' })).json();
+    const headers = bearer(t.store, 'adviser');
+    const list = (await app.inject({ url: '/tenders', headers })).json();
     expect(list.items).toHaveLength(1);
     expect(list.items[0].sources.map((s: any) => s.source).sort()).toEqual(['undp', 'ungm']);
-    expect((await app.inject({ url: '/tenders?source=undp' })).json().items).toHaveLength(1);
+    expect((await app.inject({ url: '/tenders?source=undp', headers })).json().items).toHaveLength(1);
 
-    const r = await app.inject({ method: 'POST', url: `/tenders/${ids[0]}/unlink` });
+    const r = await app.inject({ method: 'POST', url: `/tenders/${ids[0]}/unlink`, headers });
     expect(r.statusCode).toBe(200);
-    expect((await app.inject({ url: '/tenders' })).json().items).toHaveLength(2);
+    expect((await app.inject({ url: '/tenders', headers })).json().items).toHaveLength(2);
     // The linker never makes that link again.
     expect(linkTenders(t.store.sqlite, ids)).toEqual([]);
     expect(clusterOf('undp', 'nego-38408')).not.toBe(ungmId);
-    expect((await app.inject({ method: 'POST', url: '/tenders/999999/unlink' })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'POST', url: '/tenders/999999/unlink', headers })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'POST', url: `/tenders/${ids[0]}/unlink`, headers: bearer(t.store, 'firm', 'f1') })).statusCode).toBe(403);
     await app.close();
   });
 
