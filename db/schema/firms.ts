@@ -13,6 +13,12 @@ export const firms = sqliteTable('firms', {
   contactEmail: text('contact_email'),
   profile: text('profile', { mode: 'json' }).$type<FirmProfile>().notNull(),
   profileVersion: integer('profile_version').notNull().default(1),
+  /** Matches scoring at or above this are published without review; null = always review. */
+  autoPublishThreshold: real('auto_publish_threshold'),
+  /** SHA-256 of the feed token (Atom / iCalendar URLs); null = feeds off. */
+  feedTokenHash: text('feed_token_hash'),
+  /** Ranking adjustments learnt from the firm's feedback (see src/alerts/feedback.ts). */
+  feedback: text('feedback', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
   createdAt: text('created_at').notNull(),
   updatedAt: text('updated_at').notNull(),
 });
@@ -35,10 +41,43 @@ export const matches = sqliteTable(
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
     meta: text('meta', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+    /** When the firm was alerted (state became published). */
+    publishedAt: text('published_at'),
+    /** Key id of the adviser who decided, or `auto` for the auto-publish threshold. */
+    reviewer: text('reviewer'),
+    note: text('note'),
+    reasonCode: text('reason_code'),
+    /** The firm's own mark: new | seen | interested | not_relevant */
+    firmState: text('firm_state').notNull().default('new'),
+    firmReason: text('firm_reason'),
+    firmStateAt: text('firm_state_at'),
+    /** The last change of the tender after the alert: `{ kind, at, changes }` (amended, deadline moved, cancelled). */
+    lastChange: text('last_change', { mode: 'json' }).$type<Record<string, unknown>>(),
   },
   (t) => [
     uniqueIndex('matches_firm_tender_uq').on(t.firmId, t.tenderId),
     index('matches_tender_idx').on(t.tenderId),
     index('matches_firm_score_idx').on(t.firmId, t.score),
+    index('matches_state_score_idx').on(t.state, t.score),
+    index('matches_firm_state_published_idx').on(t.firmId, t.state, t.publishedAt),
   ],
+);
+
+/** Every curation action: who, when, what. */
+export const curationActions = sqliteTable(
+  'curation_actions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    matchId: integer('match_id'),
+    firmId: text('firm_id').notNull(),
+    tenderId: integer('tender_id').notNull(),
+    /** approve | reject | recommend | auto_publish | feedback */
+    action: text('action').notNull(),
+    actor: text('actor').notNull(),
+    role: text('role').notNull(),
+    note: text('note'),
+    reasonCode: text('reason_code'),
+    at: text('at').notNull(),
+  },
+  (t) => [index('curation_actions_match_idx').on(t.matchId), index('curation_actions_firm_idx').on(t.firmId, t.at)],
 );

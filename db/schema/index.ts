@@ -3,3 +3,4 @@ export * from './raw-notices.js';
 export * from './scrape-runs.js';
 export * from './firms.js';
 export * from './auth.js';
+export * from './events.js';
