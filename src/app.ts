@@ -11,6 +11,7 @@ import type { Store } from '../db/client.js';
 import type { SourceDefinition } from '../scrapers/contract.js';
 import { SOURCES } from '../scrapers/registry.js';
 import type { Config } from './config.js';
+import { alertRoutes } from './alerts/routes.js';
 import { authPlugin } from './auth/plugin.js';
 import { keyRoutes } from './auth/routes.js';
 import { ErrorSchema } from './schemas.js';
@@ -25,6 +26,8 @@ declare module 'fastify' {
     store: Store;
     config: Config;
     sources: readonly SourceDefinition[];
+    /** Every route registered (method, url): the authorization test walks it. */
+    routeTable: { method: string; url: string }[];
   }
 }
 
@@ -48,6 +51,11 @@ export async function buildApp(opts: BuildOptions) {
   app.decorate('config', opts.config);
   app.decorate('sources', opts.sources ?? SOURCES);
   app.addSchema(ErrorSchema);
+  const routeTable: { method: string; url: string }[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: r.url });
+  });
 
   await app.register(sensible);
   await app.register(swagger, {
@@ -67,6 +75,8 @@ export async function buildApp(opts: BuildOptions) {
         { name: 'tenders', description: 'Tender notices from every source' },
         { name: 'sources', description: 'Scraped sources and their health' },
         { name: 'keys', description: 'API keys (admin)' },
+        { name: 'curation', description: 'Adviser curation: the queue of proposed matches, decisions, recommendations' },
+        { name: 'alerts', description: "A firm's alerts, its feedback and its feeds" },
         { name: 'firms', description: 'Firm profiles (what each firm sells, where, which notices it wants)' },
       ],
     },
@@ -113,6 +123,7 @@ export async function buildApp(opts: BuildOptions) {
   await app.register(firmRoutes);
   await app.register(metricsRoutes);
   await app.register(keyRoutes);
+  await app.register(alertRoutes);
 
   let scheduler: Scheduler | null = null;
   if (opts.scheduler) {

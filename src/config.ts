@@ -3,6 +3,7 @@
  * Every variable is listed in `.env.example` with its default.
  */
 import cron from 'node-cron';
+import ipaddr from 'ipaddr.js';
 
 export interface Config {
   databasePath: string;
@@ -23,6 +24,14 @@ export interface Config {
   metricsPublic: boolean;
   /** Requests a minute per API key (per address without a key). */
   rateLimitPerMinute: number;
+  /** Public address of this service, for links in feeds and emails. */
+  publicBaseUrl: string;
+  /** CIDR ranges webhook URLs may reach although private (tests, private deployments); http allowed there too. */
+  webhookAllowNetworks: string[];
+  /** Allow plain http:// webhook URLs to public addresses. */
+  webhookAllowHttp: boolean;
+  /** Run the webhook delivery worker in `serve`. */
+  webhookWorker: boolean;
 }
 
 export class ConfigError extends Error {
@@ -81,6 +90,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     scrapeConcurrency: int(env, 'SCRAPE_CONCURRENCY', 2, 1, 16),
     metricsPublic: bool(env, 'METRICS_PUBLIC', true),
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    publicBaseUrl: checkBaseUrl('PUBLIC_BASE_URL', env.PUBLIC_BASE_URL || 'http://localhost:3000'),
+    webhookAllowNetworks: (env.WEBHOOK_ALLOW_NETWORKS ?? '').split(',').map((c) => c.trim()).filter(Boolean).map((cidr) => {
+      if (!ipaddr.isValidCIDR(cidr)) throw new ConfigError('WEBHOOK_ALLOW_NETWORKS', `expected comma-separated CIDR ranges such as 127.0.0.0/8, got "${cidr}"`);
+      return cidr;
+    }),
+    webhookAllowHttp: bool(env, 'WEBHOOK_ALLOW_HTTP', false),
+    webhookWorker: bool(env, 'WEBHOOK_WORKER', true),
   };
 }
 

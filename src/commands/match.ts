@@ -1,5 +1,6 @@
 import { openStore } from '../../db/client.js';
 import { UsageError, type Command } from '../cli.js';
+import { autoPublish } from '../alerts/service.js';
 import { runMatch } from '../matching/matcher.js';
 
 export const matchCommand: Command = {
@@ -22,7 +23,8 @@ export const matchCommand: Command = {
     const store = openStore(ctx.config.databasePath);
     try {
       const s = runMatch(store.sqlite, { tenderIds: full ? undefined : tenderIds, firmIds: values.firm as string[] | undefined });
-      ctx.out(`match ${s.mode}: tenders=${s.tenders} profiles=${s.profiles} candidates=${s.candidates} matched=${s.matched} removed=${s.removed} seconds=${s.seconds.toFixed(2)}`);
+      const published = autoPublish(store.sqlite);
+      ctx.out(`match ${s.mode}: tenders=${s.tenders} profiles=${s.profiles} candidates=${s.candidates} matched=${s.matched} removed=${s.removed} auto_published=${published} seconds=${s.seconds.toFixed(2)}`);
       return 0;
     } finally {
       store.close();

@@ -6,6 +6,7 @@ import type { Store } from '../../db/client.js';
 import type { SourceDefinition } from '../../scrapers/contract.js';
 import { createHttpClient, type HttpClient, type HttpClientOptions } from '../../scrapers/http-client.js';
 import type { Config } from '../config.js';
+import { announceTenders, autoPublish, propagateChanges } from '../alerts/service.js';
 import { runMatch } from '../matching/matcher.js';
 import { linkTenders } from './cluster.js';
 import { runSource, runSources, type RunOptions, type RunSummary } from './run-source.js';
@@ -45,6 +46,10 @@ export function afterRun(store: Store, summary: RunSummary): ScrapeSummary {
   const linked = linkTenders(store.sqlite, newIds).length;
   const changedIds = summary.changed.map((c) => c.id);
   const matched = changedIds.length ? runMatch(store.sqlite, { tenderIds: changedIds }).matched : 0;
+  // Firms hear about changes to tenders they were alerted to; advisers' systems about new tenders.
+  propagateChanges(store.sqlite, summary.changed.filter((c) => c.result === 'amended').map((c) => c.id));
+  announceTenders(store.sqlite, newIds);
+  autoPublish(store.sqlite);
   return { ...summary, linked, matched };
 }
 

@@ -11,7 +11,7 @@ import type Database from 'better-sqlite3';
 import type { FirmProfile } from '../firms/profile.js';
 import { statusSql } from '../tenders/repository.js';
 import { createSegmentInferrer, indexChunk, matchChunk, scoringContext } from './engine.js';
-import { compileProfile, type CompiledProfile } from './profile-query.js';
+import { compileProfile, type CompiledProfile, type FeedbackAdjustments } from './profile-query.js';
 import { SCORING_VERSION, WEIGHTS } from './scoring.js';
 import { buildTenderDoc, type TenderDoc, type TenderFacts } from './tender-doc.js';
 
@@ -37,13 +37,17 @@ interface FirmRow {
   id: string;
   profile: string;
   profile_version: number;
+  feedback: string;
 }
 
 export function loadProfiles(sqlite: Database.Database, firmIds?: string[]): CompiledProfile[] {
   const rows = (firmIds?.length
-    ? sqlite.prepare(`SELECT id, profile, profile_version FROM firms WHERE id IN (${firmIds.map(() => '?').join(',')})`).all(...firmIds)
-    : sqlite.prepare(`SELECT id, profile, profile_version FROM firms`).all()) as FirmRow[];
-  return rows.map((r) => compileProfile(r.id, r.profile_version, JSON.parse(r.profile) as FirmProfile));
+    ? sqlite.prepare(`SELECT id, profile, profile_version, feedback FROM firms WHERE id IN (${firmIds.map(() => '?').join(',')})`).all(...firmIds)
+    : sqlite.prepare(`SELECT id, profile, profile_version, feedback FROM firms`).all()) as FirmRow[];
+  return rows.map((r) => {
+    const fb = JSON.parse(r.feedback || '{}') as Partial<FeedbackAdjustments>;
+    return compileProfile(r.id, r.profile_version, JSON.parse(r.profile) as FirmProfile, { buyers: fb.buyers ?? {}, keywords: fb.keywords ?? {} });
+  });
 }
 
 const FACTS_SQL = (now: string) => `SELECT t.id, t.source, t.title, t.description, t.buyer, t.countries, t.unspsc, t.notice_type, t.category,

@@ -24,8 +24,25 @@ export interface Phrase {
   conceptId: string | null;
 }
 
+/** Ranking adjustments learnt from the firm's feedback (src/alerts/feedback.ts), within bounds. */
+export interface FeedbackAdjustments {
+  /** Normalized buyer name → factor (>= 0.6) and how many alerts from it were marked not relevant. */
+  buyers: Record<string, { factor: number; rejected: number }>;
+  /** Profile keyword → factor on its evidence (>= 0.5). */
+  keywords: Record<string, { factor: number; rejected: number }>;
+}
+
+export const NO_FEEDBACK: FeedbackAdjustments = { buyers: {}, keywords: {} };
+
+export function normalizeBuyer(buyer: string | null): string | null {
+  if (!buyer) return null;
+  const k = buyer.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+  return k || null;
+}
+
 export interface CompiledProfile {
   firmId: string;
+  feedback: FeedbackAdjustments;
   profileVersion: number;
   phrases: Phrase[];
   excludes: Phrase[];
@@ -71,7 +88,7 @@ function phraseKey(required: string[]): string {
   return [...required].sort().join(' ');
 }
 
-export function compileProfile(firmId: string, profileVersion: number, p: FirmProfile): CompiledProfile {
+export function compileProfile(firmId: string, profileVersion: number, p: FirmProfile, feedback: FeedbackAdjustments = NO_FEEDBACK): CompiledProfile {
   const phrases: Phrase[] = [];
   const seen = new Map<string, Phrase>();
   const conceptSegments = new Set<string>();
@@ -115,6 +132,7 @@ export function compileProfile(firmId: string, profileVersion: number, p: FirmPr
   const countries = p.countries.length ? expandRegions(p.countries) : null;
   return {
     firmId,
+    feedback,
     profileVersion,
     phrases,
     excludes,

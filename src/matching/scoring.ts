@@ -12,7 +12,7 @@
  *   notice (award, general notice) x0.85; an excluded phrase in the description x0.5;
  * - country: x1.0 when the tender names a target country, x0.95 when it names none.
  */
-import type { CompiledProfile, Phrase } from './profile-query.js';
+import { normalizeBuyer, type CompiledProfile, type Phrase } from './profile-query.js';
 import type { TenderDoc } from './tender-doc.js';
 
 export const SCORING_VERSION = 1;
@@ -41,6 +41,8 @@ export interface TermHit {
   proximity: keyof typeof WEIGHTS.proximity;
   contribution: number;
   snippet: string;
+  /** Set when the firm's feedback lowered this keyword's weight. */
+  feedbackFactor?: number;
 }
 
 export interface Explanation {
@@ -180,7 +182,8 @@ export function scoreTender(p: CompiledProfile, doc: TenderDoc, ctx: ScoringCont
       const set = field === 'title' ? doc.titleSet : doc.bodySet;
       if (!phraseIn(ph, set)) continue;
       const prox = proximity(ph.required, field === 'title' ? doc.titleTokens : doc.bodyTokens);
-      const c = WEIGHTS.field[field === 'title' ? 'title' : 'body'] * WEIGHTS.proximity[prox] * specificity(ph.required, ctx.idf) * ph.weight;
+      const fb = p.feedback.keywords[ph.keyword];
+      const c = WEIGHTS.field[field === 'title' ? 'title' : 'body'] * WEIGHTS.proximity[prox] * specificity(ph.required, ctx.idf) * ph.weight * (fb?.factor ?? 1);
       const prev = bestByGroup.get(ph.group);
       if (!prev || c > prev.contribution) {
         bestByGroup.set(ph.group, {
@@ -192,6 +195,7 @@ export function scoreTender(p: CompiledProfile, doc: TenderDoc, ctx: ScoringCont
           proximity: prox,
           contribution: c,
           snippet: snippet(field === 'title' ? doc.title : doc.description ?? '', ph),
+          ...(fb ? { feedbackFactor: fb.factor } : {}),
         });
       }
     }
@@ -226,6 +230,15 @@ export function scoreTender(p: CompiledProfile, doc: TenderDoc, ctx: ScoringCont
   }
   if (INFORMATION_ONLY.has(doc.noticeType)) {
     factors.push({ name: 'information-only', factor: WEIGHTS.informationOnly, reason: `${doc.noticeType.replace(/_/g, ' ')}: information only, no bid` });
+  }
+  const buyerFeedback = p.feedback.buyers[normalizeBuyer(doc.buyer) ?? ''];
+  if (buyerFeedback) {
+    factors.push({ name: 'feedback', factor: buyerFeedback.factor, reason: `feedback: ${buyerFeedback.rejected} alerts from ${doc.buyer} marked not relevant` });
+  }
+  for (const h of hits) {
+    if (h.feedbackFactor !== undefined) {
+      factors.push({ name: 'feedback', factor: 1, reason: `feedback: keyword "${h.keyword}" down-weighted to ${h.feedbackFactor} after alerts marked not relevant` });
+    }
   }
   if (p.countries && doc.countries.length === 0) {
     factors.push({ name: 'country', factor: WEIGHTS.countryNotStated, reason: 'no country stated' });
