@@ -44,7 +44,8 @@ export async function buildApp(opts: BuildOptions) {
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { allErrors: false } },
+    // Unknown properties are refused (400), never silently dropped.
+    ajv: { customOptions: { allErrors: false, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('store', opts.store);

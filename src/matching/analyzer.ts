@@ -493,6 +493,18 @@ export function analyzeForIndex(text: string, lang?: string | null): string {
  * glossary, where token positions must correspond to words.
  */
 export function analyzePrimary(text: string, lang?: string | null): string[] {
+  return analyzePrimaryDetailed(text, lang).map((t) => t.token);
+}
+
+export interface PrimaryToken {
+  /** The analyzed token. */
+  token: string;
+  /** Index of the source word in `tokenize(text)`. */
+  index: number;
+}
+
+/** `analyzePrimary` with, for each token, the index of its source word in `tokenize(text)`. */
+export function analyzePrimaryDetailed(text: string, lang?: string | null): PrimaryToken[] {
   if (!text) return [];
   const lowered = text.normalize('NFKC').toLowerCase();
   const norm = NON_ASCII_RE.test(lowered) ? lowered.replace(FOLD_RE, foldChar) : lowered;
@@ -500,14 +512,14 @@ export function analyzePrimary(text: string, lang?: string | null): string[] {
   const hint = normalizeLang(lang);
   const effective = hint ?? detectFromTokens(toks, lowered);
   const stemLang: StemLang = effective === 'fr' || effective === 'es' ? effective : 'en';
-  const out: string[] = [];
-  for (const t of toks) {
+  const out: PrimaryToken[] = [];
+  toks.forEach((t, index) => {
     if (isHangulToken(t)) {
-      if (!STOP_KO.has(t)) out.push(t);
+      if (!STOP_KO.has(t)) out.push({ token: t, index });
     } else if (t.length <= MAX_TOKEN_LENGTH && !STOP_UNION.has(t)) {
-      out.push(ASCII_LETTERS_RE.test(t) ? stem(t, stemLang) : t);
+      out.push({ token: ASCII_LETTERS_RE.test(t) ? stem(t, stemLang) : t, index });
     }
-  }
+  });
   return out;
 }
 

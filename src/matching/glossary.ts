@@ -26,8 +26,9 @@
  *   `전기`).
  * - Anti-over-expansion: (1) no glossary term is a generic word on its own
  *   ("system", "services", "equipment", "supply", "evaluation"…: tests guard
- *   this); (2) within one comparison space, a match whose span lies strictly
- *   inside a longer match is dropped, so "solar water pump" yields
+ *   this); (2) a match whose span lies strictly inside a longer match is
+ *   dropped (spans are measured in characters of the keyword's compact form,
+ *   so Latin matches of all three languages and Hangul matches compare), so "solar water pump" yields
  *   solar_water_pump but not water_pump, "security guard services" yields
  *   only the guarding concept, "X-ray baggage scanner" not medical X-ray.
  *
@@ -36,7 +37,7 @@
  * for the index), ready to be searched in minisearch / FTS5.
  */
 import { readFileSync } from 'node:fs';
-import { analyze, analyzePrimary, normalizeText, tokenize } from './analyzer.js';
+import { analyze, analyzePrimary, analyzePrimaryDetailed, normalizeText, tokenize } from './analyzer.js';
 
 export const GLOSSARY_LANGS = ['ko', 'en', 'fr', 'es'] as const;
 export type GlossaryLang = (typeof GLOSSARY_LANGS)[number];
@@ -238,69 +239,82 @@ function sameTokens(a: string[], b: string[]): boolean {
 // Expansion
 // ---------------------------------------------------------------------------
 
+/** A matched concept term, as a span of character offsets in the compact form of the keyword. */
 interface Match {
   concept: number;
-  space: string;
   start: number;
   end: number;
 }
 
-function hangulMatches(term: string, idx: MatchIndex, out: Match[]): void {
-  const toks = tokenize(term);
+/** The keyword's words (`tokenize`), their concatenation and each word's start offset in it. */
+interface KeywordForm {
+  words: string[];
+  starts: number[];
+  compact: string;
+}
+
+function keywordForm(term: string): KeywordForm {
+  const words = tokenize(term);
+  const starts: number[] = [];
   let compact = '';
-  const wordStarts: Array<[number, string]> = [];
-  for (const t of toks) {
-    if (HANGUL_RE.test(t[0])) wordStarts.push([compact.length, t]);
-    compact += t;
+  for (const w of words) {
+    starts.push(compact.length);
+    compact += w;
   }
-  if (wordStarts.length === 0) return;
+  return { words, starts, compact };
+}
+
+function hangulMatches(form: KeywordForm, idx: MatchIndex, out: Match[]): void {
+  const { words, starts, compact } = form;
   for (const e of idx.hangul) {
     if (e.anchored) {
-      for (const [pos, word] of wordStarts) {
-        if (word.startsWith(e.key)) out.push({ concept: e.concept, space: 'ko', start: pos, end: pos + e.key.length });
-      }
+      words.forEach((word, j) => {
+        if (HANGUL_RE.test(word[0]) && word.startsWith(e.key)) {
+          out.push({ concept: e.concept, start: starts[j], end: starts[j] + e.key.length });
+        }
+      });
     } else {
       let pos = compact.indexOf(e.key);
       while (pos !== -1) {
-        out.push({ concept: e.concept, space: 'ko', start: pos, end: pos + e.key.length });
+        out.push({ concept: e.concept, start: pos, end: pos + e.key.length });
         pos = compact.indexOf(e.key, pos + 1);
       }
     }
   }
 }
 
-function latinMatches(term: string, space: LatinSpace, idx: MatchIndex, out: Match[]): void {
-  const toks = analyzePrimary(term, space);
+function latinMatches(term: string, form: KeywordForm, space: LatinSpace, idx: MatchIndex, out: Match[]): void {
+  const detailed = analyzePrimaryDetailed(term, space);
   const map = idx.latin[space];
-  for (let i = 0; i < toks.length; i++) {
-    const list = map.get(toks[i]);
+  for (let i = 0; i < detailed.length; i++) {
+    const list = map.get(detailed[i].token);
     if (!list) continue;
     for (const e of list) {
       const n = e.tokens.length;
-      if (i + n > toks.length) continue;
+      if (i + n > detailed.length) continue;
       let ok = true;
       for (let k = 1; k < n; k++) {
-        if (toks[i + k] !== e.tokens[k]) {
+        if (detailed[i + k].token !== e.tokens[k]) {
           ok = false;
           break;
         }
       }
-      if (ok) out.push({ concept: e.concept, space, start: i, end: i + n });
+      if (!ok) continue;
+      // Spans are expressed in compact-form characters, shared by the three Latin
+      // analyses (they keep the same words) and by the Hangul matches.
+      const first = detailed[i].index;
+      const last = detailed[i + n - 1].index;
+      out.push({ concept: e.concept, start: form.starts[first], end: form.starts[last] + form.words[last].length });
     }
   }
 }
 
-/** Drop matches strictly contained in a longer match of the same comparison space. */
+/** Drop matches whose span lies strictly inside a longer match. */
 function dropSubsumed(matches: Match[]): Match[] {
   return matches.filter(
     (m) =>
       !matches.some(
-        (o) =>
-          o !== m &&
-          o.space === m.space &&
-          o.start <= m.start &&
-          m.end <= o.end &&
-          o.end - o.start > m.end - m.start,
+        (o) => o !== m && o.start <= m.start && m.end <= o.end && o.end - o.start > m.end - m.start,
       ),
   );
 }
@@ -313,11 +327,12 @@ export function matchConcepts(term: string): string[] {
   const t = term.trim();
   if (!t) return [];
   const idx = matchIndex();
+  const form = keywordForm(t);
   const matches: Match[] = [];
-  if (HANGUL_RE.test(t)) hangulMatches(t, idx, matches);
+  if (HANGUL_RE.test(t)) hangulMatches(form, idx, matches);
   // Keywords are short: language detection is unreliable on them ("e-government"
   // looks Spanish), so the keyword is compared in every Latin space.
-  for (const space of LATIN_SPACES) latinMatches(t, space, idx, matches);
+  for (const space of LATIN_SPACES) latinMatches(t, form, space, idx, matches);
   const kept = dropSubsumed(matches).sort((a, b) => a.start - b.start || b.end - a.end);
   const { concepts } = loadGlossary();
   const seen = new Set<number>();

@@ -6,6 +6,7 @@
 import type { FirmProfile } from '../firms/profile.js';
 import { expandRegions } from '../firms/regions.js';
 import { analyze } from './analyzer.js';
+import { tokenWeight } from './engine.js';
 import { expandTerm } from './glossary.js';
 
 export interface Phrase {
@@ -63,6 +64,22 @@ export interface CompiledProfile {
 
 /** Weight of a glossary translation relative to the firm's own word. */
 export const TRANSLATION_WEIGHT = 0.85;
+/** Weight of the head of a long keyword ("learning platform" of "digital learning platform"). */
+export const SUBPHRASE_WEIGHT = 0.6;
+
+/**
+ * A keyword's language is unknown (firms mix languages), and each notice is stemmed in its own
+ * language, so the keyword is analyzed as written in each notice language; every distinct
+ * result is an alternative form of the same keyword.
+ */
+function keywordForms(keyword: string): string[][] {
+  const forms = new Map<string, string[]>();
+  for (const lang of [null, 'en', 'fr', 'es']) {
+    const tokens = analyze(keyword, lang);
+    if (tokens.length) forms.set(tokens.join(' '), tokens);
+  }
+  return [...forms.values()];
+}
 
 // A profile mentioning these sells services, so consultancy notices are its business.
 const SERVICE_MARKERS = /\b(design|supervision|supervisi[oó]n|consult\w*|engineering|study|studies|audit\w*|advisory|training|services|assessment|survey\w*)\b|설계|감리|컨설팅|용역/i;
@@ -103,8 +120,18 @@ export function compileProfile(firmId: string, profileVersion: number, p: FirmPr
   };
   const keywords = [...p.keywords, ...p.keywordsKo];
   keywords.forEach((keyword, group) => {
-    const own = analyze(keyword);
-    add({ text: keyword, lang: null, required: requiredTokens(own), weight: 1, origin: 'keyword', group, keyword, conceptId: null });
+    for (const own of keywordForms(keyword)) {
+      const required = requiredTokens(own);
+      add({ text: keyword, lang: null, required, weight: 1, origin: 'keyword', group, keyword, conceptId: null });
+      // Long keywords also match on their two overlapping shorter runs, with less weight.
+      if (required.length >= 3 && !required.some(isHangul)) {
+        for (const sub of [required.slice(1), required.slice(0, -1)]) {
+          // A run of boilerplate words alone ("management system") is no evidence.
+          if (sub.every((t) => tokenWeight(t) < 2)) continue;
+          add({ text: keyword, lang: null, required: sub, weight: SUBPHRASE_WEIGHT, origin: 'keyword', group, keyword, conceptId: null });
+        }
+      }
+    }
     for (const e of expandTerm(keyword)) {
       conceptSegments.add(e.segment);
       add({
@@ -119,16 +146,18 @@ export function compileProfile(firmId: string, profileVersion: number, p: FirmPr
       });
     }
   });
-  const excludes: Phrase[] = p.excludeKeywords.map((keyword, group) => ({
-    text: keyword,
-    lang: null,
-    required: requiredTokens(analyze(keyword)),
-    weight: 1,
-    origin: 'keyword' as const,
-    group,
-    keyword,
-    conceptId: null,
-  })).filter((x) => x.required.length > 0);
+  const excludes: Phrase[] = p.excludeKeywords.flatMap((keyword, group) =>
+    keywordForms(keyword).map((tokens) => ({
+      text: keyword,
+      lang: null,
+      required: requiredTokens(tokens),
+      weight: 1,
+      origin: 'keyword' as const,
+      group,
+      keyword,
+      conceptId: null,
+    })),
+  ).filter((x) => x.required.length > 0);
   const countries = p.countries.length ? expandRegions(p.countries) : null;
   return {
     firmId,

@@ -8,7 +8,8 @@
  *   once (the best); keywords combine as independent evidence: T = 1 - prod(1 - 0.8 c_k);
  * - codes: exact/child 1.0, parent 0.6, sibling family 0.3, halved when the tender's codes
  *   are inferred from its text rather than published; combined as 1 - (1-T)(1 - 0.5 C);
- * - fit factors: a consultancy for a firm that sells products x0.55; an information-only
+ * - fit factors: a consultancy for a firm that sells products x0.55 (x0.8 when only a call for
+ *   expressions of interest suggests it); an information-only
  *   notice (award, general notice) x0.85; an excluded phrase in the description x0.5;
  * - country: x1.0 when the tender names a target country, x0.95 when it names none.
  */
@@ -23,6 +24,8 @@ export const WEIGHTS = {
   keywordSaturation: 0.8,
   code: { exact: 1.0, child: 1.0, parent: 0.6, sibling: 0.3, inferredFactor: 0.5, weight: 0.5 },
   consultingForProductFirm: 0.55,
+  /** The same when only "expression of interest" suggests a consultancy. */
+  eoiForProductFirm: 0.8,
   informationOnly: 0.85,
   excludedInBody: 0.5,
   countryNotStated: 0.95,
@@ -213,7 +216,8 @@ export function scoreTender(p: CompiledProfile, doc: TenderDoc, ctx: ScoringCont
       for (const tc of codes) {
         for (const pc of p.unspsc) {
           const rel = codeRelation(pc, tc);
-          if (!rel) continue;
+          // A segment guessed from the text says too little to relate to a narrower code.
+          if (!rel || (isInferred && rel === 'sibling')) continue;
           const s = WEIGHTS.code[rel] * (isInferred ? WEIGHTS.code.inferredFactor : 1);
           relations.push({ profile: pc, tender: tc, relation: rel, inferred: isInferred });
           codeScore = Math.max(codeScore, s);
@@ -226,7 +230,11 @@ export function scoreTender(p: CompiledProfile, doc: TenderDoc, ctx: ScoringCont
 
   // ---- fit factors ----
   if (!p.sellsServices && doc.effectiveCategory === 'consulting') {
-    factors.push({ name: 'consulting', factor: WEIGHTS.consultingForProductFirm, reason: `a consultancy${doc.categoryInferred ? ' (inferred from the title)' : ''} for a firm that sells products` });
+    factors.push({
+      name: 'consulting',
+      factor: doc.categoryWeak ? WEIGHTS.eoiForProductFirm : WEIGHTS.consultingForProductFirm,
+      reason: `a consultancy${doc.categoryWeak ? ' (a call for expressions of interest)' : doc.categoryInferred ? ' (inferred from the title)' : ''} for a firm that sells products`,
+    });
   }
   if (INFORMATION_ONLY.has(doc.noticeType)) {
     factors.push({ name: 'information-only', factor: WEIGHTS.informationOnly, reason: `${doc.noticeType.replace(/_/g, ' ')}: information only, no bid` });

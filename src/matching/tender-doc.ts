@@ -33,6 +33,8 @@ export interface TenderDoc extends TenderFacts {
   /** Stated category, else inferred from the title (see inferCategory). */
   effectiveCategory: TenderCategory | null;
   categoryInferred: boolean;
+  /** Inferred only from a call for expressions of interest. */
+  categoryWeak: boolean;
   valueUsd: number | null;
 }
 
@@ -59,12 +61,17 @@ function fold(text: string): string {
 const consultingRe = new RegExp(`\\b(${CONSULTING_MARKERS.map((m) => m.replace(/ /g, ' ')).join('|')})\\b`);
 const worksRe = new RegExp(`\\b(${WORKS_MARKERS.join('|')})\\b`);
 
-/** Category from the title when the source states none; consultancy markers win over works. */
-export function inferCategory(title: string, noticeType: string): TenderCategory | null {
-  const t = ` ${fold(title)} `;
-  if (consultingRe.test(t)) return 'consulting';
-  if (worksRe.test(t)) return 'works';
-  if (noticeType === 'expression_of_interest') return 'consulting';
+const EOI_RE = /\b(expressions? of interest|manifestations? d interet|expresion(es)? de interes)\b/;
+
+/**
+ * Category from the title when the source states none; consultancy markers win over works.
+ * A call for expressions of interest is usually, not always, for services: `weak`.
+ */
+export function inferCategory(title: string, noticeType: string): { category: TenderCategory; weak: boolean } | null {
+  const t = ` ${fold(title)} `.replace(EOI_RE, ' ');
+  if (consultingRe.test(t)) return { category: 'consulting', weak: false };
+  if (worksRe.test(t)) return { category: 'works', weak: false };
+  if (noticeType === 'expression_of_interest' || EOI_RE.test(fold(title))) return { category: 'consulting', weak: true };
   return null;
 }
 
@@ -79,8 +86,9 @@ export function buildTenderDoc(f: TenderFacts): TenderDoc {
     bodyTokens,
     titleSet: new Set(titleTokens),
     bodySet: new Set(bodyTokens),
-    effectiveCategory: stated ?? inferred,
+    effectiveCategory: stated ?? inferred?.category ?? null,
     categoryInferred: !stated && inferred !== null,
+    categoryWeak: !stated && inferred?.weak === true,
     valueUsd: f.valueAmount !== null && f.valueCurrency ? toUsd(f.valueAmount, f.valueCurrency) : null,
   };
 }

@@ -102,7 +102,8 @@ export function rowToRecord(r: any): TenderRecord {
 export function ftsQuery(q: string): string | null {
   const groups: string[] = [];
   for (const word of q.split(/\s+/)) {
-    const tokens = [...new Set(analyze(word))];
+    // The searcher's language is unknown and notices are stemmed in their own: any form matches.
+    const tokens = [...new Set([null, 'en', 'fr', 'es'].flatMap((lang) => analyze(word, lang)))];
     if (tokens.length === 0) continue;
     const quoted = tokens.map((t) => `"${t.replace(/"/g, '""')}"`);
     groups.push(quoted.length === 1 ? quoted[0] : `(${quoted.join(' OR ')})`);

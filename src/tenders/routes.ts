@@ -7,6 +7,8 @@ import { getTender, listTenders } from './repository.js';
 import { TenderDetailResponse, TenderListQuery, TenderListResponse } from './schemas.js';
 
 const split = (v?: string) => (v ? v.split(',').filter(Boolean) : undefined);
+/** Stored instants are `toISOString()` strings; compare like with like. */
+const instant = (v?: string) => (v ? new Date(v).toISOString() : undefined);
 
 export const tenderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -28,10 +30,10 @@ export const tenderRoutes: FastifyPluginAsyncTypebox = async (app) => {
         country: split(q.country),
         status: split(q.status),
         noticeType: split(q.noticeType),
-        deadlineFrom: q.deadlineFrom,
-        deadlineTo: q.deadlineTo,
-        publishedFrom: q.publishedFrom,
-        publishedTo: q.publishedTo,
+        deadlineFrom: instant(q.deadlineFrom),
+        deadlineTo: instant(q.deadlineTo),
+        publishedFrom: instant(q.publishedFrom),
+        publishedTo: instant(q.publishedTo),
         sort: q.sort,
         limit: q.limit,
         cursor: q.cursor,

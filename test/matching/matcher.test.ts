@@ -28,15 +28,15 @@ describe('matcher on the store', () => {
 
   it('incremental matching after each ingest gives the same matches as a full re-match', () => {
     const a = ingest([
-      tender({ sourceId: '1', title: 'Solar PV for clinics', countries: ['AF'] }),
-      tender({ sourceId: '2', title: 'CCTV cameras for the airport', countries: ['KE'] }),
+      tender({ sourceId: '1', title: 'Solar PV for clinics', countries: ['AF'], description: null }),
+      tender({ sourceId: '2', title: 'CCTV cameras for the airport', countries: ['KE'], description: null }),
     ]);
     runMatch(t.store.sqlite, { tenderIds: a, now: NOW });
     const b = ingest([
-      tender({ sourceId: '3', title: 'Hybrid mini-grid', countries: ['BJ'] }),
-      tender({ sourceId: '4', title: 'Video surveillance system', countries: ['FR'] }),
+      tender({ sourceId: '3', title: 'Hybrid mini-grid', countries: ['BJ'], description: null }),
+      tender({ sourceId: '4', title: 'Video surveillance system', countries: ['FR'], description: null }),
       // amendment of 2: no longer about CCTV
-      tender({ sourceId: '2', title: 'Catering services for the airport', countries: ['KE'] }),
+      tender({ sourceId: '2', title: 'Catering services for the airport', countries: ['KE'], description: null }),
     ]);
     runMatch(t.store.sqlite, { tenderIds: b, now: NOW });
     const incremental = snapshot();
