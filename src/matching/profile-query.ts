@@ -72,6 +72,20 @@ export const SUBPHRASE_WEIGHT = 0.6;
  * language, so the keyword is analyzed as written in each notice language; every distinct
  * result is an alternative form of the same keyword.
  */
+/** Words after which an English, French or Spanish noun phrase continues with its complement. */
+const PREPOSITIONS = new Set(['for', 'of', 'with', 'in', 'de', 'des', 'du', 'pour', 'para', 'del', 'con', 'en']);
+
+/**
+ * Analyzed forms of the phrase's head word: the last word before a preposition ("laptops" of
+ * "laptops for schools"), else the last word ("platform" of "digital learning platform").
+ */
+function headTokens(keyword: string): Set<string> {
+  const words = keyword.toLowerCase().split(/[\s\-–]+/).filter(Boolean);
+  const prep = words.findIndex((w, i) => i > 0 && PREPOSITIONS.has(w));
+  const head = (prep > 0 ? words.slice(0, prep) : words).at(-1) ?? '';
+  return new Set([null, 'en', 'fr', 'es'].flatMap((lang) => analyze(head, lang)));
+}
+
 function keywordForms(keyword: string): string[][] {
   const forms = new Map<string, string[]>();
   for (const lang of [null, 'en', 'fr', 'es']) {
@@ -132,7 +146,19 @@ export function compileProfile(firmId: string, profileVersion: number, p: FirmPr
         }
       }
     }
-    for (const e of expandTerm(keyword)) {
+    const expansions = expandTerm(keyword);
+    const forms = keywordForms(keyword).map((f) => [...f].sort().join(' '));
+    const head = isHangul(keyword) ? null : headTokens(keyword);
+    const keep = new Set<string>();
+    for (const conceptId of new Set(expansions.map((e) => e.conceptId))) {
+      const own = expansions.filter((e) => e.conceptId === conceptId);
+      const whole = own.some((e) => forms.includes([...e.tokens].sort().join(' ')));
+      // A concept found inside a longer keyword translates it only if it names the keyword's head:
+      // "laptops for schools" → laptop, but not "digital learning platform" → digitalization.
+      if (whole || !head || own.some((e) => e.tokens.some((t) => head.has(t)))) keep.add(conceptId);
+    }
+    for (const e of expansions) {
+      if (!keep.has(e.conceptId)) continue;
       conceptSegments.add(e.segment);
       add({
         text: e.term,
