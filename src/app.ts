@@ -19,6 +19,7 @@ import { firmRoutes } from './firms/routes.js';
 import { metricsRoutes } from './sources/metrics.js';
 import { sourceRoutes } from './sources/routes.js';
 import { tenderRoutes } from './tenders/routes.js';
+import { webhookPlugin } from './webhooks/plugin.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
 
 declare module 'fastify' {
@@ -38,6 +39,8 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
   /** Start the cron scheduler on ready (server only; tests leave it off). */
   scheduler?: boolean;
+  /** Start the webhook delivery worker on ready (server only; tests leave it off). */
+  webhookWorker?: boolean;
 }
 
 export async function buildApp(opts: BuildOptions) {
@@ -86,7 +89,7 @@ export async function buildApp(opts: BuildOptions) {
   await app.register(authPlugin, { metricsPublic: opts.config.metricsPublic, rateLimitPerMinute: opts.config.rateLimitPerMinute });
 
   // One error shape for every 4xx/5xx; a 5xx never echoes internals.
-  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown; validationContext?: string }, req, reply) => {
+  app.setErrorHandler((err: Error & { statusCode?: number; validation?: Array<{ instancePath?: string; message?: string; params?: Record<string, unknown> }>; validationContext?: string }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (status >= 500) {
       req.log.error({ err }, 'request failed');
@@ -94,8 +97,15 @@ export async function buildApp(opts: BuildOptions) {
     }
     let message = err.message;
     if (err.validation && err.validationContext) {
-      // "querystring/limit must be <= 200" names the parameter; keep it readable.
-      message = err.message.replace(/^(querystring|params|body|headers)\//, '$1 parameter ');
+      // Name the parameter: "querystring parameter limit must be <= 200", "querystring parameter bogus is not allowed".
+      const v = err.validation[0];
+      const extra = v?.params?.additionalProperty;
+      const name = [v?.instancePath?.replace(/^\//, '').replace(/\//g, '.'), extra].filter(Boolean).join('.');
+      message = extra
+        ? `${err.validationContext} parameter ${name} is not allowed`
+        : name
+          ? `${err.validationContext} parameter ${name} ${v?.message ?? 'is invalid'}`
+          : `${err.validationContext}: ${v?.message ?? err.message}`;
     }
     return reply.status(status).send({ statusCode: status, error: httpReason(status), message });
   });
@@ -124,6 +134,7 @@ export async function buildApp(opts: BuildOptions) {
   await app.register(firmRoutes);
   await app.register(metricsRoutes);
   await app.register(keyRoutes);
+  await app.register(webhookPlugin, { worker: opts.webhookWorker ?? false });
   await app.register(alertRoutes);
 
   let scheduler: Scheduler | null = null;

@@ -101,7 +101,8 @@ export function linkTenders(sqlite: Database.Database, ids: number[], now = new 
   );
   const blocked = sqlite.prepare(
     `SELECT 1 FROM cluster_links l JOIN tenders t ON t.id = l.other_id
-     WHERE l.state = 'unlinked' AND ((l.tender_id = @x AND t.cluster_id = @c) OR (l.other_id = @x AND (SELECT cluster_id FROM tenders WHERE id = l.tender_id) = @c)) LIMIT 1`,
+     WHERE l.state = 'unlinked' AND ((l.tender_id = @x AND COALESCE(t.cluster_id, t.id) = @c)
+       OR (l.other_id = @x AND (SELECT COALESCE(cluster_id, id) FROM tenders WHERE id = l.tender_id) = @c)) LIMIT 1`,
   );
   const setCluster = sqlite.prepare(`UPDATE tenders SET cluster_id = ? WHERE id = ?`);
   const record = sqlite.prepare(`INSERT INTO cluster_links (tender_id, other_id, score, reasons, state, actor, at) VALUES (?, ?, ?, ?, 'linked', 'linker', ?)`);
@@ -146,14 +147,15 @@ export function unlinkTender(sqlite: Database.Database, id: number, actor: strin
   const x = sqlite.prepare(`SELECT id, cluster_id FROM tenders WHERE id = ?`).get(id) as { id: number; cluster_id: number | null } | undefined;
   if (!x) return null;
   const cluster = x.cluster_id ?? x.id;
-  const others = (sqlite.prepare(`SELECT id FROM tenders WHERE cluster_id = ? AND id != ? ORDER BY id`).all(cluster, id) as { id: number }[]).map((r) => r.id);
+  const others = (sqlite.prepare(`SELECT id FROM tenders WHERE COALESCE(cluster_id, id) = ? AND id != ? ORDER BY id`).all(cluster, id) as { id: number }[]).map((r) => r.id);
   if (others.length === 0) return [];
   sqlite.transaction(() => {
     if (cluster === id) {
       const [first] = others;
-      sqlite.prepare(`UPDATE tenders SET cluster_id = ? WHERE cluster_id = ? AND id != ?`).run(first, id, id);
+      sqlite.prepare(`UPDATE tenders SET cluster_id = ? WHERE COALESCE(cluster_id, id) = ? AND id != ?`).run(first, id, id);
+      sqlite.prepare(`UPDATE tenders SET cluster_id = NULL WHERE id = ?`).run(id);
     } else {
-      sqlite.prepare(`UPDATE tenders SET cluster_id = id WHERE id = ?`).run(id);
+      sqlite.prepare(`UPDATE tenders SET cluster_id = NULL WHERE id = ?`).run(id);
     }
     // Remember the correction against every former member, so no later run links it back.
     const rec = sqlite.prepare(`INSERT INTO cluster_links (tender_id, other_id, score, reasons, state, actor, at) VALUES (?, ?, 0, '["unlinked by an adviser"]', 'unlinked', ?, ?)`);

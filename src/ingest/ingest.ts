@@ -244,24 +244,23 @@ export interface IngestorOptions {
 export function createIngestor(sqlite: Database.Database, parser: ParserLike, options: IngestorOptions) {
   const now = options.now ?? (() => new Date().toISOString());
   const insertRaw = sqlite.prepare(
-    `INSERT INTO raw_notices (source, source_id, payload, payload_hash, content_type, url, fetched_at, run_id)
-     VALUES (@source, @source_id, @payload, @payload_hash, @content_type, @url, @fetched_at, @run_id)
-     ON CONFLICT (source, source_id, payload_hash) DO UPDATE SET fetched_at = excluded.fetched_at, run_id = excluded.run_id
-     RETURNING id`,
+    `INSERT INTO raw_notices (source, source_id, payload, payload_hash, content_type, url, fetched_at, run_id, parser_version, parse_error, problems)
+     VALUES (@source, @source_id, @payload, @payload_hash, @content_type, @url, @fetched_at, @run_id, @parser_version, @parse_error, @problems)
+     ON CONFLICT (source, source_id, payload_hash) DO UPDATE SET fetched_at = excluded.fetched_at, run_id = excluded.run_id,
+       parser_version = excluded.parser_version, parse_error = excluded.parse_error, problems = excluded.problems`,
   );
   const markRaw = sqlite.prepare(
     `UPDATE raw_notices SET parser_version = @parser_version, parse_error = @parse_error, problems = @problems WHERE id = @id`,
   );
   const findTender = sqlite.prepare(`SELECT * FROM tenders WHERE source = ? AND source_id = ?`);
   const insertTender = sqlite.prepare(
-    `INSERT INTO tenders (source, source_id, ${CONTENT_COLUMNS.join(', ')}, content_hash, version, first_seen_at, last_seen_at, updated_at)
-     VALUES (@source, @source_id, ${CONTENT_COLUMNS.map((c) => '@' + c).join(', ')}, @content_hash, 1, @now, @now, @now)`,
+    `INSERT INTO tenders (source, source_id, ${CONTENT_COLUMNS.join(', ')}, content_hash, title_key, version, first_seen_at, last_seen_at, updated_at)
+     VALUES (@source, @source_id, ${CONTENT_COLUMNS.map((c) => '@' + c).join(', ')}, @content_hash, @title_key, 1, @now, @now, @now)`,
   );
-  const setCluster = sqlite.prepare(`UPDATE tenders SET cluster_id = id WHERE id = ? AND cluster_id IS NULL`);
   const touchTender = sqlite.prepare(`UPDATE tenders SET last_seen_at = ? WHERE id = ?`);
   const updateTender = sqlite.prepare(
     `UPDATE tenders SET ${CONTENT_COLUMNS.map((c) => `${c} = @${c}`).join(', ')},
-       content_hash = @content_hash, version = @version, last_seen_at = @now, updated_at = @now
+       content_hash = @content_hash, title_key = @title_key, version = @version, last_seen_at = @now, updated_at = @now
      WHERE id = @id`,
   );
   const insertVersion = sqlite.prepare(
@@ -270,47 +269,52 @@ export function createIngestor(sqlite: Database.Database, parser: ParserLike, op
   );
   const ftsDelete = sqlite.prepare(`DELETE FROM tenders_fts WHERE rowid = ?`);
   const ftsInsert = sqlite.prepare(`INSERT INTO tenders_fts (rowid, title, body) VALUES (?, ?, ?)`);
-  const setTitleKey = sqlite.prepare(`UPDATE tenders SET title_key = ? WHERE id = ?`);
   const refsDelete = sqlite.prepare(`DELETE FROM tender_refs WHERE tender_id = ?`);
   const refInsert = sqlite.prepare(`INSERT OR IGNORE INTO tender_refs (tender_id, ref) VALUES (?, ?)`);
 
-  /** Full-text row, title key and references: everything derived from the content. */
-  function index(id: number, content: TenderContent, replace: boolean) {
-    const fts = ftsColumns(content);
+  /** Full-text row and references: what is derived from the content beside the row itself. */
+  function index(id: number, content: TenderContent, fts: { title: string; body: string }, replace: boolean) {
     if (replace) {
       ftsDelete.run(id);
       refsDelete.run(id);
     }
     ftsInsert.run(id, fts.title, fts.body);
-    setTitleKey.run(titleKey(fts.title), id);
     for (const ref of referenceKeys(content)) refInsert.run(id, ref);
   }
 
   const counts: IngestCounts = { seen: 0, new: 0, amended: 0, unchanged: 0, failed: 0 };
   const changed: ChangedTender[] = [];
 
-  function fail(raw: RawNotice, rawId: number | null, message: string, problems: string[]): IngestResult {
-    if (rawId !== null) markRaw.run({ id: rawId, parser_version: parser.parserVersion, parse_error: message, problems: JSON.stringify(problems) });
-    options.onProblem?.({ sourceId: raw.sourceId, message, url: raw.url });
-    return 'failed';
-  }
-
-  /** Parse + upsert one stored payload. `rawId` null when re-parsing without storing. */
-  function applyParsed(raw: RawNotice, rawId: number | null): IngestResult {
+  /** Parse and validate: the content to store, or the error with the problems met. */
+  function parseRaw(raw: RawNotice): { content: TenderContent; problems: string[] } | { error: string; problems: string[] } {
     let outcome: ParseOutcome;
     try {
       outcome = parser.parse(raw);
     } catch (err) {
       // Parsers should never throw; if one does, the notice fails and the run goes on.
-      return fail(raw, rawId, `parser threw: ${(err as Error).message}`, []);
+      return { error: `parser threw: ${(err as Error).message}`, problems: [] };
     }
-    if (!outcome.notice) return fail(raw, rawId, outcome.problems.join('; ') || 'nothing parsed', outcome.problems);
+    if (!outcome.notice) return { error: outcome.problems.join('; ') || 'nothing parsed', problems: outcome.problems };
     const invalid = validateTenderInput(outcome.notice);
-    if (invalid.length > 0) return fail(raw, rawId, `invalid notice: ${invalid.join('; ')}`, [...outcome.problems, ...invalid]);
+    if (invalid.length > 0) return { error: `invalid notice: ${invalid.join('; ')}`, problems: [...outcome.problems, ...invalid] };
+    return { content: toContent(outcome.notice), problems: outcome.problems };
+  }
+
+  /** Records the parse result on the stored payload, then upserts the tender. */
+  function apply(raw: RawNotice, parsed: ReturnType<typeof parseRaw>, rawId: number | null): IngestResult {
     if (rawId !== null) {
-      markRaw.run({ id: rawId, parser_version: parser.parserVersion, parse_error: null, problems: outcome.problems.length ? JSON.stringify(outcome.problems) : null });
+      markRaw.run({
+        id: rawId,
+        parser_version: parser.parserVersion,
+        parse_error: 'error' in parsed ? parsed.error : null,
+        problems: parsed.problems.length ? JSON.stringify(parsed.problems) : null,
+      });
     }
-    return upsert(raw.sourceId, toContent(outcome.notice));
+    if ('error' in parsed) {
+      options.onProblem?.({ sourceId: raw.sourceId, message: parsed.error, url: raw.url });
+      return 'failed';
+    }
+    return upsert(raw.sourceId, parsed.content);
   }
 
   function upsert(sourceId: string, content: TenderContent): IngestResult {
@@ -318,10 +322,11 @@ export function createIngestor(sqlite: Database.Database, parser: ParserLike, op
     const at = now();
     const existing = findTender.get(parser.id, sourceId) as TenderRow | undefined;
     if (!existing) {
-      const info = insertTender.run({ source: parser.id, source_id: sourceId, ...contentParams(content), content_hash: hash, now: at });
+      const fts = ftsColumns(content);
+      // cluster_id stays NULL: a tender alone is its own cluster until the linker says otherwise.
+      const info = insertTender.run({ source: parser.id, source_id: sourceId, ...contentParams(content), content_hash: hash, title_key: titleKey(fts.title), now: at });
       const id = Number(info.lastInsertRowid);
-      setCluster.run(id);
-      index(id, content, false);
+      index(id, content, fts, false);
       changed.push({ id, result: 'new' });
       return 'new';
     }
@@ -331,15 +336,17 @@ export function createIngestor(sqlite: Database.Database, parser: ParserLike, op
     }
     const changes = diffContent(rowToContent(existing), content);
     const version = existing.version + 1;
-    updateTender.run({ id: existing.id, ...contentParams(content), content_hash: hash, version, now: at });
+    const fts = ftsColumns(content);
+    updateTender.run({ id: existing.id, ...contentParams(content), content_hash: hash, title_key: titleKey(fts.title), version, now: at });
     insertVersion.run(existing.id, version, options.runId, at, JSON.stringify(changes), hash);
-    index(existing.id, content, true);
+    index(existing.id, content, fts, true);
     changed.push({ id: existing.id, result: 'amended' });
     return 'amended';
   }
 
   function ingestOne(raw: RawNotice): IngestResult {
-    const row = insertRaw.get({
+    const parsed = parseRaw(raw);
+    insertRaw.run({
       source: parser.id,
       source_id: raw.sourceId,
       payload: raw.payload,
@@ -348,8 +355,11 @@ export function createIngestor(sqlite: Database.Database, parser: ParserLike, op
       url: raw.url,
       fetched_at: raw.fetchedAt,
       run_id: options.runId,
-    }) as { id: number };
-    return applyParsed(raw, row.id);
+      parser_version: parser.parserVersion,
+      parse_error: 'error' in parsed ? parsed.error : null,
+      problems: parsed.problems.length ? JSON.stringify(parsed.problems) : null,
+    });
+    return apply(raw, parsed, null);
   }
 
   function count(result: IngestResult) {
@@ -361,7 +371,7 @@ export function createIngestor(sqlite: Database.Database, parser: ParserLike, op
     for (const raw of raws) count(ingestOne(raw));
   });
   const reparseBatch = sqlite.transaction((raws: { raw: RawNotice; rawId: number }[]) => {
-    for (const { raw, rawId } of raws) count(applyParsed(raw, rawId));
+    for (const { raw, rawId } of raws) count(apply(raw, parseRaw(raw), rawId));
   });
 
   return {

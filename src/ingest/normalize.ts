@@ -9,7 +9,7 @@
  */
 import { createRequire } from 'node:module';
 import * as cheerio from 'cheerio';
-import { convert } from 'html-to-text';
+import { compile } from 'html-to-text';
 import countries from 'i18n-iso-countries';
 import { DateTime, FixedOffsetZone, IANAZone } from 'luxon';
 import type { Category, DeadlineInput, NoticeType } from '../../scrapers/contract.js';
@@ -351,6 +351,24 @@ const HEADINGS = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({
   options: { uppercase: false },
 }));
 
+let converter: ((html: string) => string) | null = null;
+/** Compiled once: html-to-text builds a selector decision tree per options object (most of its cost). */
+function htmlConverter(): (html: string) => string {
+  converter ??= compile({
+    wordwrap: false,
+    selectors: [
+      { selector: 'a', options: { ignoreHref: true } },
+      { selector: 'img', format: 'skip' },
+      { selector: 'script', format: 'skip' },
+      { selector: 'style', format: 'skip' },
+      // layout tables would glue cells together ("ab"); a data table keeps them apart
+      { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false, maxColumnWidth: 100_000 } },
+      ...HEADINGS,
+    ],
+  });
+  return converter;
+}
+
 /**
  * HTML → plain text (html-to-text: no word wrap, links as their text only, images dropped,
  * headings kept in their case). Entities decoded, whitespace collapsed within each line,
@@ -360,18 +378,7 @@ export function htmlToPlainText(html: string | null | undefined): string {
   if (html == null || html === '') return '';
   let text: string;
   try {
-    text = convert(String(html), {
-      wordwrap: false,
-      selectors: [
-        { selector: 'a', options: { ignoreHref: true } },
-        { selector: 'img', format: 'skip' },
-        { selector: 'script', format: 'skip' },
-        { selector: 'style', format: 'skip' },
-        // layout tables would glue cells together ("ab"); a data table keeps them apart
-        { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false, maxColumnWidth: 100_000 } },
-        ...HEADINGS,
-      ],
-    });
+    text = htmlConverter()(String(html));
   } catch {
     // html-to-text should not throw on bad markup; if it ever does, fall back to tag stripping.
     text = String(html).replace(/<[^>]*>/g, ' ');
@@ -569,13 +576,23 @@ const LOCAL_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?$/;
  * offset `+04:30`/`-4:00`) → UTC ISO with milliseconds (`2026-10-22T07:00:00.000Z`).
  * Null when the time or the zone is invalid. A wall time inside a DST gap moves forward (luxon).
  */
+// Deadlines repeat (the same day and hour in the same zone across many notices), and luxon's
+// zone arithmetic is the costly part of a parse: remember recent answers.
+const utcCache = new Map<string, string | null>();
+const UTC_CACHE_LIMIT = 50_000;
+
 export function localToUtc(local: string, zone: string): string | null {
   if (typeof local !== 'string' || !LOCAL_RE.test(local.trim())) return null;
+  const key = `${zone}|${local.trim()}`;
+  const hit = utcCache.get(key);
+  if (hit !== undefined) return hit;
   const z = toLuxonZone(zone);
   if (!z) return null;
   const dt = DateTime.fromISO(local.trim(), { zone: z });
-  if (!dt.isValid) return null;
-  return dt.toUTC().toISO();
+  const out = dt.isValid ? dt.toUTC().toISO() : null;
+  if (utcCache.size >= UTC_CACHE_LIMIT) utcCache.clear();
+  utcCache.set(key, out);
+  return out;
 }
 
 /**
@@ -626,8 +643,9 @@ const FULL_MONTHS = ['january', 'february', 'march', 'april', 'june', 'july', 'a
 /** A `yyyy-MM-dd` date → `yyyy-MM-ddT00:00:00.000Z` (publication dates without a time). */
 export function dateToUtcMidnight(date: string | null): string | null {
   if (!date || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return null;
-  const dt = DateTime.fromISO(date, { zone: 'UTC' });
-  return dt.isValid ? dt.toISO() : null;
+  const d = new Date(`${date}T00:00:00.000Z`);
+  // Date rolls 2026-02-30 over to March; a real calendar date survives the round trip.
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(date) ? d.toISOString() : null;
 }
 
 /** `HH:mm`, `H:mm`, `4:00PM`, `4 pm`, `16h00`, `16.00` → `HH:mm` (24 h); null if unreadable. */

@@ -8,7 +8,7 @@
  * state and are re-scored, never deleted by a re-match.
  */
 import type Database from 'better-sqlite3';
-import type { FirmProfile } from '../firms/profile.js';
+import { emptyProfile, type FirmProfile } from '../firms/profile.js';
 import { statusSql } from '../tenders/repository.js';
 import { createSegmentInferrer, indexChunk, matchChunk, scoringContext } from './engine.js';
 import { compileProfile, type CompiledProfile, type FeedbackAdjustments } from './profile-query.js';
@@ -46,7 +46,9 @@ export function loadProfiles(sqlite: Database.Database, firmIds?: string[]): Com
     : sqlite.prepare(`SELECT id, profile, profile_version, feedback FROM firms`).all()) as FirmRow[];
   return rows.map((r) => {
     const fb = JSON.parse(r.feedback || '{}') as Partial<FeedbackAdjustments>;
-    return compileProfile(r.id, r.profile_version, JSON.parse(r.profile) as FirmProfile, { buyers: fb.buyers ?? {}, keywords: fb.keywords ?? {} });
+    // Defaults fill any field an older profile lacks.
+    const profile = { ...emptyProfile(), ...(JSON.parse(r.profile) as Partial<FirmProfile>) };
+    return compileProfile(r.id, r.profile_version, profile, { buyers: fb.buyers ?? {}, keywords: fb.keywords ?? {} });
   });
 }
 

@@ -17,7 +17,7 @@ describe('one record per tender across sources', () => {
     return ing.changed.filter((c) => c.result === 'new').map((c) => c.id);
   };
   const clusterOf = (source: string, sourceId: string) =>
-    (t.store.sqlite.prepare(`SELECT cluster_id FROM tenders WHERE source = ? AND source_id = ?`).get(source, sourceId) as any).cluster_id;
+    (t.store.sqlite.prepare(`SELECT COALESCE(cluster_id, id) AS c FROM tenders WHERE source = ? AND source_id = ?`).get(source, sourceId) as any).c;
 
   const ungmNotice = tender({
     sourceId: '316874',

@@ -18,7 +18,8 @@ describe('ingest', () => {
     const rows = t.store.sqlite.prepare('SELECT source, source_id, title, countries, version, cluster_id, id FROM tenders').all() as any[];
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ source: 'fake', source_id: 'a1', version: 1, countries: '["AF"]' });
-    expect(rows[0].cluster_id).toBe(rows[0].id);
+    // Alone, a tender is its own cluster (no link recorded).
+    expect(rows[0].cluster_id).toBeNull();
     const raws = t.store.sqlite.prepare('SELECT payload, parse_error FROM raw_notices').all() as any[];
     expect(raws).toHaveLength(1);
     expect(JSON.parse(raws[0].payload).sourceId).toBe('a1');
