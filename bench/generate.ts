@@ -69,8 +69,9 @@ export function worldBankRows(count: number, seed = 42, startId = 1): Record<str
   for (let i = 0; i < count; i++) {
     const c = Math.floor(random() * COUNTRIES.length);
     const day = 1 + Math.floor(random() * 28);
-    const title = `${words(2, 0.2)} ${terms[pickTerm()]} ${words(3 + Math.floor(random() * 6), 0.3)}`;
-    const text = `<p>${words(60 + Math.floor(random() * 180), 0.12)}</p><p>Deadline: ${day} December 2026 at 16:00 local time.</p>`;
+    // Like real notices: one subject in the title, a few more mentions in a mostly generic text.
+    const title = `${words(2, 0)} ${terms[pickTerm()]} ${words(3 + Math.floor(random() * 6), 0.04)}`;
+    const text = `<p>${words(60 + Math.floor(random() * 180), 0.015)}</p><p>Deadline: ${day} December 2026 at 16:00 local time.</p>`;
     rows.push({
       id: `OP${String(startId + i).padStart(8, '0')}`,
       notice_type: TYPES[Math.floor(random() * TYPES.length)],

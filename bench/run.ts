@@ -42,7 +42,7 @@ const results: Record<string, unknown> = { machine, date: new Date().toISOString
 const log = (m: string) => process.stderr.write(m + '\n');
 if (suites.includes('ingest')) {
   log(`ingest: ${n(50_000)} notices…`);
-  const r = benchIngest(n(50_000));
+  const r = await benchIngest(n(50_000));
   results['ingest'] = r;
   results['ingest.notices_per_s'] = Math.round(r.noticesPerS.median);
 }

@@ -101,8 +101,10 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** Fields in a fixed order; only the identifiers map needs its keys sorted. */
 export function contentHash(c: TenderContent): string {
-  return sha256(stableStringify(c));
+  const values = CONTENT_FIELDS.map((f) => (f === 'identifiers' ? stableStringify(c.identifiers) : c[f]));
+  return sha256(JSON.stringify(values));
 }
 
 export function diffContent(before: TenderContent, after: TenderContent): Record<string, { from: unknown; to: unknown }> {
@@ -226,6 +228,31 @@ export function ftsColumns(c: TenderContent): { title: string; body: string } {
   return { title: analyzeForIndex(c.title, c.language), body: analyzeForIndex(body, c.language) };
 }
 
+/**
+ * Everything about one payload that needs no database: parse, validate, hash, analyze.
+ * Pure and serializable, so it can run in a worker thread (src/ingest/parse-pool.ts).
+ */
+export type Prepared =
+  | { ok: true; payloadHash: string; content: TenderContent; hash: string; fts: { title: string; body: string }; titleKey: string; refs: string[]; problems: string[] }
+  | { ok: false; payloadHash: string; error: string; problems: string[] };
+
+export function prepareNotice(parser: ParserLike, raw: RawNotice): Prepared {
+  const payloadHash = sha256(raw.payload);
+  let outcome: ParseOutcome;
+  try {
+    outcome = parser.parse(raw);
+  } catch (err) {
+    // Parsers should never throw; if one does, the notice fails and the run goes on.
+    return { ok: false, payloadHash, error: `parser threw: ${(err as Error).message}`, problems: [] };
+  }
+  if (!outcome.notice) return { ok: false, payloadHash, error: outcome.problems.join('; ') || 'nothing parsed', problems: outcome.problems };
+  const invalid = validateTenderInput(outcome.notice);
+  if (invalid.length > 0) return { ok: false, payloadHash, error: `invalid notice: ${invalid.join('; ')}`, problems: [...outcome.problems, ...invalid] };
+  const content = toContent(outcome.notice);
+  const fts = ftsColumns(content);
+  return { ok: true, payloadHash, content, hash: contentHash(content), fts, titleKey: titleKey(fts.title), refs: referenceKeys(content), problems: outcome.problems };
+}
+
 export interface ChangedTender {
   id: number;
   result: 'new' | 'amended';
@@ -273,60 +300,44 @@ export function createIngestor(sqlite: Database.Database, parser: ParserLike, op
   const refInsert = sqlite.prepare(`INSERT OR IGNORE INTO tender_refs (tender_id, ref) VALUES (?, ?)`);
 
   /** Full-text row and references: what is derived from the content beside the row itself. */
-  function index(id: number, content: TenderContent, fts: { title: string; body: string }, replace: boolean) {
+  function index(id: number, p: Extract<Prepared, { ok: true }>, replace: boolean) {
     if (replace) {
       ftsDelete.run(id);
       refsDelete.run(id);
     }
-    ftsInsert.run(id, fts.title, fts.body);
-    for (const ref of referenceKeys(content)) refInsert.run(id, ref);
+    ftsInsert.run(id, p.fts.title, p.fts.body);
+    for (const ref of p.refs) refInsert.run(id, ref);
   }
 
   const counts: IngestCounts = { seen: 0, new: 0, amended: 0, unchanged: 0, failed: 0 };
   const changed: ChangedTender[] = [];
 
-  /** Parse and validate: the content to store, or the error with the problems met. */
-  function parseRaw(raw: RawNotice): { content: TenderContent; problems: string[] } | { error: string; problems: string[] } {
-    let outcome: ParseOutcome;
-    try {
-      outcome = parser.parse(raw);
-    } catch (err) {
-      // Parsers should never throw; if one does, the notice fails and the run goes on.
-      return { error: `parser threw: ${(err as Error).message}`, problems: [] };
-    }
-    if (!outcome.notice) return { error: outcome.problems.join('; ') || 'nothing parsed', problems: outcome.problems };
-    const invalid = validateTenderInput(outcome.notice);
-    if (invalid.length > 0) return { error: `invalid notice: ${invalid.join('; ')}`, problems: [...outcome.problems, ...invalid] };
-    return { content: toContent(outcome.notice), problems: outcome.problems };
-  }
-
-  /** Records the parse result on the stored payload, then upserts the tender. */
-  function apply(raw: RawNotice, parsed: ReturnType<typeof parseRaw>, rawId: number | null): IngestResult {
+  /** Records the parse result on a stored payload (reparse), then upserts the tender. */
+  function apply(raw: RawNotice, p: Prepared, rawId: number | null): IngestResult {
     if (rawId !== null) {
       markRaw.run({
         id: rawId,
         parser_version: parser.parserVersion,
-        parse_error: 'error' in parsed ? parsed.error : null,
-        problems: parsed.problems.length ? JSON.stringify(parsed.problems) : null,
+        parse_error: p.ok ? null : p.error,
+        problems: p.problems.length ? JSON.stringify(p.problems) : null,
       });
     }
-    if ('error' in parsed) {
-      options.onProblem?.({ sourceId: raw.sourceId, message: parsed.error, url: raw.url });
+    if (!p.ok) {
+      options.onProblem?.({ sourceId: raw.sourceId, message: p.error, url: raw.url });
       return 'failed';
     }
-    return upsert(raw.sourceId, parsed.content);
+    return upsert(raw.sourceId, p);
   }
 
-  function upsert(sourceId: string, content: TenderContent): IngestResult {
-    const hash = contentHash(content);
+  function upsert(sourceId: string, p: Extract<Prepared, { ok: true }>): IngestResult {
+    const { content, hash } = p;
     const at = now();
     const existing = findTender.get(parser.id, sourceId) as TenderRow | undefined;
     if (!existing) {
-      const fts = ftsColumns(content);
       // cluster_id stays NULL: a tender alone is its own cluster until the linker says otherwise.
-      const info = insertTender.run({ source: parser.id, source_id: sourceId, ...contentParams(content), content_hash: hash, title_key: titleKey(fts.title), now: at });
+      const info = insertTender.run({ source: parser.id, source_id: sourceId, ...contentParams(content), content_hash: hash, title_key: p.titleKey, now: at });
       const id = Number(info.lastInsertRowid);
-      index(id, content, fts, false);
+      index(id, p, false);
       changed.push({ id, result: 'new' });
       return 'new';
     }
@@ -336,27 +347,25 @@ export function createIngestor(sqlite: Database.Database, parser: ParserLike, op
     }
     const changes = diffContent(rowToContent(existing), content);
     const version = existing.version + 1;
-    const fts = ftsColumns(content);
-    updateTender.run({ id: existing.id, ...contentParams(content), content_hash: hash, title_key: titleKey(fts.title), version, now: at });
+    updateTender.run({ id: existing.id, ...contentParams(content), content_hash: hash, title_key: p.titleKey, version, now: at });
     insertVersion.run(existing.id, version, options.runId, at, JSON.stringify(changes), hash);
-    index(existing.id, content, fts, true);
+    index(existing.id, p, true);
     changed.push({ id: existing.id, result: 'amended' });
     return 'amended';
   }
 
-  function ingestOne(raw: RawNotice): IngestResult {
-    const parsed = parseRaw(raw);
+  function ingestOne(raw: RawNotice, parsed: Prepared): IngestResult {
     insertRaw.run({
       source: parser.id,
       source_id: raw.sourceId,
       payload: raw.payload,
-      payload_hash: sha256(raw.payload),
+      payload_hash: parsed.payloadHash,
       content_type: raw.contentType,
       url: raw.url,
       fetched_at: raw.fetchedAt,
       run_id: options.runId,
       parser_version: parser.parserVersion,
-      parse_error: 'error' in parsed ? parsed.error : null,
+      parse_error: parsed.ok ? null : parsed.error,
       problems: parsed.problems.length ? JSON.stringify(parsed.problems) : null,
     });
     return apply(raw, parsed, null);
@@ -367,18 +376,21 @@ export function createIngestor(sqlite: Database.Database, parser: ParserLike, op
     counts[result]++;
   }
 
-  const ingestBatch = sqlite.transaction((raws: RawNotice[]) => {
-    for (const raw of raws) count(ingestOne(raw));
+  const ingestPrepared = sqlite.transaction((items: { raw: RawNotice; prepared: Prepared }[]) => {
+    for (const { raw, prepared } of items) count(ingestOne(raw, prepared));
   });
   const reparseBatch = sqlite.transaction((raws: { raw: RawNotice; rawId: number }[]) => {
-    for (const { raw, rawId } of raws) count(apply(raw, parseRaw(raw), rawId));
+    for (const { raw, rawId } of raws) count(apply(raw, prepareNotice(parser, raw), rawId));
   });
 
   return {
     counts,
     /** Tenders created or amended so far (for incremental matching). */
     changed,
-    ingestBatch: (raws: RawNotice[]) => ingestBatch(raws),
+    /** Parse here and write, one transaction. */
+    ingestBatch: (raws: RawNotice[]) => ingestPrepared(raws.map((raw) => ({ raw, prepared: prepareNotice(parser, raw) }))),
+    /** Write payloads prepared elsewhere (a parse worker), one transaction. */
+    ingestPrepared: (items: { raw: RawNotice; prepared: Prepared }[]) => ingestPrepared(items),
     reparseBatch: (raws: { raw: RawNotice; rawId: number }[]) => reparseBatch(raws),
   };
 }

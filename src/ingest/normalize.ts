@@ -9,7 +9,7 @@
  */
 import { createRequire } from 'node:module';
 import * as cheerio from 'cheerio';
-import { compile } from 'html-to-text';
+import { Parser } from 'htmlparser2';
 import countries from 'i18n-iso-countries';
 import { DateTime, FixedOffsetZone, IANAZone } from 'luxon';
 import type { Category, DeadlineInput, NoticeType } from '../../scrapers/contract.js';
@@ -346,41 +346,60 @@ export function cleanOrNull(s: string | null | undefined): string | null {
   return out === '' ? null : out;
 }
 
-const HEADINGS = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({
-  selector,
-  options: { uppercase: false },
-}));
+// Elements whose boundaries are line breaks in the text; their content stays.
+const BLOCK_TAGS = new Set([
+  'address', 'article', 'aside', 'blockquote', 'br', 'dd', 'div', 'dl', 'dt', 'fieldset', 'figcaption', 'figure', 'footer',
+  'form', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'li', 'main', 'nav', 'ol', 'p', 'pre', 'section', 'table',
+  'tbody', 'thead', 'tfoot', 'tr', 'ul', 'caption',
+]);
+// Elements whose content is not text a reader sees.
+const SKIP_TAGS = new Set(['script', 'style', 'noscript', 'template', 'head', 'title', 'svg', 'img', 'object', 'iframe']);
+const CELL_TAGS = new Set(['td', 'th']);
 
-let converter: ((html: string) => string) | null = null;
-/** Compiled once: html-to-text builds a selector decision tree per options object (most of its cost). */
-function htmlConverter(): (html: string) => string {
-  converter ??= compile({
-    wordwrap: false,
-    selectors: [
-      { selector: 'a', options: { ignoreHref: true } },
-      { selector: 'img', format: 'skip' },
-      { selector: 'script', format: 'skip' },
-      { selector: 'style', format: 'skip' },
-      // layout tables would glue cells together ("ab"); a data table keeps them apart
-      { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false, maxColumnWidth: 100_000 } },
-      ...HEADINGS,
-    ],
-  });
-  return converter;
+/**
+ * Markup to text with htmlparser2's streaming parser (entities decoded, malformed markup
+ * tolerated): block elements become line breaks, table cells are separated, scripts, styles
+ * and images are dropped, links keep their text only.
+ */
+function htmlText(html: string): string {
+  const out: string[] = [];
+  let skip = 0;
+  const parser = new Parser(
+    {
+      onopentagname(name) {
+        if (SKIP_TAGS.has(name)) skip++;
+        else if (name === 'li') out.push('\n* ');
+        else if (BLOCK_TAGS.has(name)) out.push('\n');
+        else if (CELL_TAGS.has(name)) out.push(' ');
+      },
+      ontext(text) {
+        if (skip === 0) out.push(text);
+      },
+      onclosetag(name, isImplied) {
+        if (SKIP_TAGS.has(name)) skip = Math.max(0, skip - 1);
+        else if (name !== 'li' && BLOCK_TAGS.has(name) && !isImplied) out.push('\n');
+        else if (CELL_TAGS.has(name)) out.push(' ');
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true, recognizeSelfClosing: true },
+  );
+  parser.write(html);
+  parser.end();
+  return out.join('');
 }
 
 /**
- * HTML → plain text (html-to-text: no word wrap, links as their text only, images dropped,
- * headings kept in their case). Entities decoded, whitespace collapsed within each line,
- * runs of blank lines collapsed to one.
+ * HTML → plain text (htmlparser2: entities decoded, no word wrap, links as their text only,
+ * images and scripts dropped). Whitespace collapsed within each line, runs of blank lines
+ * collapsed to one.
  */
 export function htmlToPlainText(html: string | null | undefined): string {
   if (html == null || html === '') return '';
   let text: string;
   try {
-    text = htmlConverter()(String(html));
+    text = htmlText(String(html));
   } catch {
-    // html-to-text should not throw on bad markup; if it ever does, fall back to tag stripping.
+    // The parser tolerates bad markup; should it ever throw, fall back to tag stripping.
     text = String(html).replace(/<[^>]*>/g, ' ');
   }
   const lines = text

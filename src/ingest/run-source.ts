@@ -5,7 +5,9 @@
 import type Database from 'better-sqlite3';
 import type { RawNotice, SourceDefinition } from '../../scrapers/contract.js';
 import type { HttpClient } from '../../scrapers/http-client.js';
+import { findSource } from '../../scrapers/registry.js';
 import { createIngestor, type ChangedTender, type IngestCounts } from './ingest.js';
+import { createParsePool, type ParsePool } from './parse-pool.js';
 
 export type RunStatus = 'running' | 'success' | 'partial' | 'failed';
 
@@ -33,6 +35,10 @@ export interface RunOptions {
   onProgress?: (p: { source: string; pages: number; seen: number; total?: number }) => void;
   /** Notices written per transaction. */
   batchSize?: number;
+  /** Parse in a worker thread while the main thread writes (default on, for registered sources). */
+  parseInWorker?: boolean;
+  /** The registered source whose parser the worker loads, when `source` wraps one (benchmarks). */
+  workerParser?: string;
   now?: () => string;
 }
 
@@ -71,10 +77,31 @@ export async function runSource(opts: RunOptions): Promise<RunSummary> {
   let pages = 0;
   let error: string | null = null;
   let buffer: RawNotice[] = [];
-  const flush = () => {
+  // The worker must run this very parser: only a registered source is loaded there.
+  const workerParser = opts.workerParser ?? (findSource(source.id) === source ? source.id : null);
+  const pool: ParsePool | null = opts.parseInWorker !== false && workerParser ? createParsePool(workerParser) : null;
+  let writes: Promise<void> = Promise.resolve();
+  const inFlight: Promise<void>[] = [];
+  const flush = async () => {
     if (buffer.length === 0) return;
-    ingestor.ingestBatch(buffer);
+    const batch = buffer;
     buffer = [];
+    if (!pool) {
+      ingestor.ingestBatch(batch);
+      return;
+    }
+    const prepared = pool.prepare(batch).catch((err: Error) => {
+      log(`${source.id}: parse worker failed (${err.message}); parsing here`);
+      return null;
+    });
+    writes = writes.then(async () => {
+      const p = await prepared;
+      if (p) ingestor.ingestPrepared(batch.map((raw, i) => ({ raw, prepared: p[i] })));
+      else ingestor.ingestBatch(batch);
+    });
+    inFlight.push(writes);
+    // Bounded memory: wait for the oldest batch once three are parsed or being written.
+    if (inFlight.length > 2) await inFlight.shift();
   };
   try {
     const generator = source.fetch({
@@ -96,14 +123,16 @@ export async function runSource(opts: RunOptions): Promise<RunSummary> {
         continue;
       }
       buffer.push(item);
-      if (buffer.length >= batchSize) flush();
+      if (buffer.length >= batchSize) await flush();
       if (opts.signal?.aborted) break;
     }
-    flush();
+    await flush();
+    await writes;
   } catch (err) {
     // Keep what was fetched before the failure: it is valid and already paid for.
     try {
-      flush();
+      await flush();
+      await writes;
     } catch (flushErr) {
       recordProblem(null, null, `could not store the last batch: ${(flushErr as Error).message}`);
     }
@@ -112,6 +141,7 @@ export async function runSource(opts: RunOptions): Promise<RunSummary> {
     log(`${source.id}: run failed: ${error}`);
   }
 
+  await pool?.close();
   const c = ingestor.counts;
   // A run that stored nothing usable because of errors is a failure, never "0 new tenders".
   const usable = c.seen - c.failed;
