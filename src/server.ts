@@ -12,6 +12,7 @@ export async function startServer(config: Config) {
     config,
     store,
     scheduler: config.scheduler,
+    webhookWorker: config.webhookWorker,
     logger: { level: config.logLevel },
   });
   app.addHook('onClose', async () => store.close());

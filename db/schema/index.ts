@@ -4,3 +4,4 @@ export * from './scrape-runs.js';
 export * from './firms.js';
 export * from './auth.js';
 export * from './events.js';
+export * from './webhooks.js';
