@@ -61,7 +61,7 @@ export function vocabulary() {
 export function worldBankRows(count: number, seed = 42, startId = 1): Record<string, unknown>[] {
   const random = rng(seed);
   const terms = vocabulary();
-  const pickTerm = zipf(random, terms.length);
+  const pickTerm = zipf(random, terms.length, 0.8);
   const pickFiller = zipf(random, FILLER.length, 0.9);
   const words = (n: number, termShare: number) =>
     Array.from({ length: n }, () => (random() < termShare ? terms[pickTerm()] : FILLER[pickFiller()])).join(' ');
@@ -100,7 +100,8 @@ export { ISO as BENCH_COUNTRIES };
 export function profiles(count: number, seed = 7): FirmProfile[] {
   const random = rng(seed);
   const concepts = loadGlossary().concepts;
-  const pick = zipf(random, concepts.length, 0.8);
+  // Firms spread over sectors, some sectors more crowded than others.
+  const pick = zipf(random, concepts.length, 0.5);
   const out: FirmProfile[] = [];
   for (let i = 0; i < count; i++) {
     const n = 3 + Math.floor(random() * 8);

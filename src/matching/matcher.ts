@@ -11,6 +11,7 @@ import type Database from 'better-sqlite3';
 import { emptyProfile, type FirmProfile } from '../firms/profile.js';
 import { statusSql } from '../tenders/repository.js';
 import { createSegmentInferrer, indexChunk, matchChunk, scoringContext } from './engine.js';
+import { buildProfileIndex, percolateAndScore } from './percolator.js';
 import { compileProfile, type CompiledProfile, type FeedbackAdjustments } from './profile-query.js';
 import { SCORING_VERSION, WEIGHTS } from './scoring.js';
 import { buildTenderDoc, type TenderDoc, type TenderFacts } from './tender-doc.js';
@@ -86,6 +87,7 @@ export function runMatch(sqlite: Database.Database, opts: MatchRunOptions = {}):
   const nowIso = now.toISOString();
   const mode = opts.tenderIds ? 'incremental' : 'full';
   const profiles = loadProfiles(sqlite, opts.firmIds);
+  const profileIndex = buildProfileIndex(profiles);
   const inferSegments = createSegmentInferrer();
   const ctx = scoringContext(now, inferSegments);
   const chunkSize = opts.chunkSize ?? 10_000;
@@ -109,9 +111,8 @@ export function runMatch(sqlite: Database.Database, opts: MatchRunOptions = {}):
   let matched = 0;
   const processChunk = (docs: TenderDoc[]) => {
     tenders += docs.length;
-    const index = indexChunk(docs, inferSegments);
     const write = sqlite.transaction(() => {
-      for (const pair of matchChunk(index, profiles, ctx)) {
+      for (const pair of percolateAndScore(profileIndex, docs, ctx)) {
         candidates++;
         if (pair.outcome.kind !== 'match' || pair.outcome.score < WEIGHTS.minScore) continue;
         matched++;

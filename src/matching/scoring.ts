@@ -135,7 +135,17 @@ export function codeRelation(profileCode: string, tenderCode: string): 'exact' |
   return null;
 }
 
-export function scoreTender(p: CompiledProfile, doc: TenderDoc, ctx: ScoringContext): ScoreOutcome {
+/** A phrase of the profile found in a field of the tender (from the stored-query index). */
+export interface PhraseHit {
+  phrase: number;
+  field: 'title' | 'description';
+}
+
+/**
+ * Scores one pair. `found` lists the profile's phrases already found in the tender (the
+ * percolator's candidates); without it every phrase is checked (the naive method).
+ */
+export function scoreTender(p: CompiledProfile, doc: TenderDoc, ctx: ScoringContext, found?: readonly PhraseHit[]): ScoreOutcome {
   const passed: string[] = [];
   const unknown: string[] = [];
   // ---- hard filters ----
@@ -179,17 +189,23 @@ export function scoreTender(p: CompiledProfile, doc: TenderDoc, ctx: ScoringCont
   }
 
   // ---- text ----
-  const bestByGroup = new Map<number, TermHit>();
-  for (const ph of p.phrases) {
-    for (const field of ['title', 'description'] as const) {
-      const set = field === 'title' ? doc.titleSet : doc.bodySet;
-      if (!phraseIn(ph, set)) continue;
-      const prox = proximity(ph.required, field === 'title' ? doc.titleTokens : doc.bodyTokens);
-      const fb = p.feedback.keywords[ph.keyword];
-      const c = WEIGHTS.field[field === 'title' ? 'title' : 'body'] * WEIGHTS.proximity[prox] * specificity(ph.required, ctx.idf) * ph.weight * (fb?.factor ?? 1);
-      const prev = bestByGroup.get(ph.group);
-      if (!prev || c > prev.contribution) {
-        bestByGroup.set(ph.group, {
+  const candidates: readonly PhraseHit[] = found
+    ? // Phrase order, title first: the same order as the full scan, so ties resolve the same way.
+      [...found].sort((a, b) => a.phrase - b.phrase || (a.field === b.field ? 0 : a.field === 'title' ? -1 : 1))
+    : p.phrases.flatMap((ph, i) =>
+        (['title', 'description'] as const).filter((f) => phraseIn(ph, f === 'title' ? doc.titleSet : doc.bodySet)).map((field) => ({ phrase: i, field })),
+      );
+  const bestByGroup = new Map<number, { ph: Phrase; hit: TermHit }>();
+  for (const { phrase, field } of candidates) {
+    const ph = p.phrases[phrase];
+    const prox = proximity(ph.required, field === 'title' ? doc.titleTokens : doc.bodyTokens);
+    const fb = p.feedback.keywords[ph.keyword];
+    const c = WEIGHTS.field[field === 'title' ? 'title' : 'body'] * WEIGHTS.proximity[prox] * specificity(ph.required, ctx.idf) * ph.weight * (fb?.factor ?? 1);
+    const prev = bestByGroup.get(ph.group);
+    if (!prev || c > prev.hit.contribution) {
+      bestByGroup.set(ph.group, {
+        ph,
+        hit: {
           keyword: ph.keyword,
           phrase: ph.text,
           field,
@@ -197,13 +213,14 @@ export function scoreTender(p: CompiledProfile, doc: TenderDoc, ctx: ScoringCont
           lang: ph.lang,
           proximity: prox,
           contribution: c,
-          snippet: snippet(field === 'title' ? doc.title : doc.description ?? '', ph),
+          snippet: '',
           ...(fb ? { feedbackFactor: fb.factor } : {}),
-        });
-      }
+        },
+      });
     }
   }
-  const hits = [...bestByGroup.values()].sort((a, b) => b.contribution - a.contribution);
+  for (const { ph, hit } of bestByGroup.values()) hit.snippet = snippet(hit.field === 'title' ? doc.title : doc.description ?? '', ph);
+  const hits = [...bestByGroup.values()].map((x) => x.hit).sort((a, b) => b.contribution - a.contribution || a.keyword.localeCompare(b.keyword));
   const text = 1 - hits.reduce((prod, h) => prod * (1 - WEIGHTS.keywordSaturation * h.contribution), 1);
 
   // ---- codes ----

@@ -14,7 +14,8 @@ import type { RawNotice, TenderInput } from '../../../scrapers/contract.js';
 import { createIngestor } from '../../ingest/ingest.js';
 import { mapNoticeType } from '../../ingest/normalize.js';
 import { emptyProfile, type FirmProfile } from '../../firms/profile.js';
-import { createSegmentInferrer, indexChunk, matchChunk, scoringContext } from '../engine.js';
+import { createSegmentInferrer, scoringContext } from '../engine.js';
+import { buildProfileIndex, percolateAndScore } from '../percolator.js';
 import { rowToFacts } from '../matcher.js';
 import { compileProfile } from '../profile-query.js';
 import { buildTenderDoc, type TenderDoc } from '../tender-doc.js';
@@ -212,7 +213,6 @@ export function runEval(input: EvalInput): EvalReport {
     const docs: TenderDoc[] = rows.map((r) => buildTenderDoc(rowToFacts(r)));
     const noticeIdOf = new Map(rows.map((r) => [(r as { id: number }).id, (r as { source_id: string }).source_id]));
     const inferSegments = createSegmentInferrer();
-    const index = indexChunk(docs, inferSegments);
     const ctx = scoringContext(null, inferSegments);
     const k = input.k ?? 10;
     const report: EvalReport = { firms: [], overall: undefined as never, problems, notices: notices.length };
@@ -220,7 +220,7 @@ export function runEval(input: EvalInput): EvalReport {
       const grades = qrels.get(f.id) ?? new Map<string, number>();
       const profile = compileProfile(f.id, 1, firmToProfile(f));
       const scored: { id: string; score: number; order: number }[] = [];
-      for (const pair of matchChunk(index, [profile], ctx)) {
+      for (const pair of percolateAndScore(buildProfileIndex([profile]), docs, ctx)) {
         if (pair.outcome.kind === 'match') scored.push({ id: noticeIdOf.get(pair.doc.id)!, score: pair.outcome.score, order: pair.doc.id });
       }
       const ranked = scored.sort((a, b) => b.score - a.score || a.order - b.order).map((s) => s.id);
