@@ -1,5 +1,5 @@
 /** Schemas shared by every route: the one error shape. */
-import { Type } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 
 export const ErrorSchema = Type.Object(
   {
@@ -15,3 +15,16 @@ export const errorResponses = {
   404: Type.Ref('Error'),
   500: Type.Ref('Error'),
 };
+
+/**
+ * `T | null`. For a primitive it is one `type: [T, "null"]`: the validator coerces types, and
+ * with `anyOf` it would turn a JSON null into "" (string first) or a 0 into null (null first);
+ * with a type list it coerces only values that match neither.
+ */
+export function Nullable<T extends TSchema>(t: T) {
+  const type = (t as { type?: unknown }).type;
+  if (typeof type === 'string' && ['string', 'number', 'integer', 'boolean'].includes(type)) {
+    return Type.Unsafe<Static<T> | null>({ ...t, type: [type, 'null'] });
+  }
+  return Type.Union([t, Type.Null()]);
+}

@@ -2,12 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { firmScope } from '../auth/plugin.js';
 import { FIRM_ID_PATTERN } from '../firms/firm.js';
-import { errorResponses } from '../schemas.js';
+import { errorResponses, Nullable } from '../schemas.js';
 import { markAlert } from './feedback.js';
 import { atomFeed, deadlineCalendar, firmForFeedToken, revokeFeedToken, rotateFeedToken } from './feeds.js';
 import { ALERT_SELECT, AlertError, FIRM_STATES, REASON_CODES, decide, getAlert, listAlerts, recommend, setAutoPublishThreshold, toAlert, type Actor } from './service.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const advisers = { auth: ['admin', 'adviser'] as const };
 const Note = Type.String({ maxLength: 2000 });
 const Reason = Type.Enum(REASON_CODES);

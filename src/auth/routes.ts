@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { errorResponses } from '../schemas.js';
+import { errorResponses, Nullable } from '../schemas.js';
 import { ROLES, createApiKey, listKeys, revokeKey } from './keys.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 const KeySchema = Type.Object({
   id: Type.String({ description: 'Public part of the key' }),

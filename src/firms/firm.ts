@@ -5,13 +5,13 @@
  */
 import countries from 'i18n-iso-countries';
 import { Type, type Static } from 'typebox';
+import { Nullable } from '../schemas.js';
 import { Value } from 'typebox/value';
 import { FirmProfileSchema, emptyProfile, type FirmProfile } from './profile.js';
 import { isRegion } from './regions.js';
 
 export const FIRM_ID_PATTERN = '^[a-z0-9][a-z0-9_-]{0,63}$';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const FirmInputSchema = Type.Object(
   {

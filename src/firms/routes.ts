@@ -2,12 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { firmScope, ownFirm } from '../auth/plugin.js';
 import { previewProfile } from '../matching/matcher.js';
-import { errorResponses } from '../schemas.js';
+import { errorResponses, Nullable } from '../schemas.js';
 import { FIRM_ID_PATTERN, FirmInputSchema, FirmPatchSchema, PROFILE_FIELDS, validateFirmInput } from './firm.js';
 import { FirmProfileSchema } from './profile.js';
 import { createFirm, deleteFirm, getFirm, listFirms, updateFirm, type Firm } from './repository.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 const FirmSchema = Type.Object({
   id: Type.String(),

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
+import { Nullable } from '../schemas.js';
 import { NOTICE_TYPES, TENDER_STATUSES } from '../../scrapers/contract.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const csv = (description: string, pattern?: string) =>
   Type.String({ description: `${description} (comma-separated for several)`, maxLength: 500, ...(pattern ? { pattern } : {}) });
 const instant = (description: string) => Type.String({ format: 'date-time', description });

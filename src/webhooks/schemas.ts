@@ -5,8 +5,8 @@
  * be a new event type.
  */
 import { Type } from 'typebox';
+import { Nullable } from '../schemas.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 /** For bodies: null first, or the app's type coercion would turn a null into "" before the union sees it. */
 const NullOr = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([Type.Null(), t]);
 

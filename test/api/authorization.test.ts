@@ -11,6 +11,7 @@ import { decide } from '../../src/alerts/service.js';
 import { createFirm } from '../../src/firms/repository.js';
 import { createIngestor } from '../../src/ingest/ingest.js';
 import { runMatch } from '../../src/matching/matcher.js';
+import { createEndpoint } from '../../src/webhooks/endpoints.js';
 import { fakeSource, raw, tender } from '../helpers/fake-source.js';
 import { testConfig } from '../helpers/store.js';
 
@@ -32,6 +33,8 @@ async function fixture() {
   runMatch(sqlite);
   const m = (firm: string, tid: number) => (sqlite.prepare('SELECT id FROM matches WHERE firm_id = ? AND tender_id = ?').get(firm, tid) as { id: number }).id;
   const admin = createApiKey(sqlite, { role: 'admin' });
+  // Refused at send time under the test config (no allowed networks), so nothing is dialled.
+  const webhook = createEndpoint(sqlite, { firmId: 'f1', url: 'http://127.0.0.1:9/hook', eventTypes: ['alert.created'] }).endpoint.id;
   decide(sqlite, [{ matchId: m('f1', 1), action: 'approve' }, { matchId: m('f2', 1), action: 'approve' }], { id: admin.record.id, role: 'admin' });
   const keys: Record<Caller, string | null> = {
     admin: admin.key,
@@ -47,7 +50,8 @@ async function fixture() {
   const spareKey = createApiKey(sqlite, { role: 'adviser' }).record.id;
   const feedToken = rotateFeedToken(sqlite, 'f1')!;
   const app = await buildApp({ config: testConfig(), store, sources: [fakeSource('fake', () => [])] });
-  return { app, store, keys, ids: { alertF1: m('f1', 1), proposedF1: m('f1', 2), spareKey, feedToken } };
+  const delivery = (sqlite.prepare('SELECT min(id) AS id FROM webhook_deliveries').get() as { id: number }).id;
+  return { app, store, keys, ids: { alertF1: m('f1', 1), proposedF1: m('f1', 2), spareKey, feedToken, webhook, delivery } };
 }
 type Ids = Awaited<ReturnType<typeof fixture>>['ids'];
 
@@ -95,6 +99,18 @@ const ROWS: Row[] = [
   { method: 'DELETE', url: '/firms/:id/feed-token', request: () => ({ url: '/firms/f1/feed-token' }), expect: ownFirm(204) },
   { method: 'GET', url: '/feeds/:token/alerts.atom', request: (i) => ({ url: `/feeds/${i.feedToken}/alerts.atom` }), expect: everyone(200) },
   { method: 'GET', url: '/feeds/:token/deadlines.ics', request: (i) => ({ url: `/feeds/${i.feedToken}/deadlines.ics` }), expect: everyone(200) },
+  { method: 'GET', url: '/webhooks/event-types', request: () => ({ url: '/webhooks/event-types' }), expect: any(200) },
+  { method: 'GET', url: '/webhooks', request: () => ({ url: '/webhooks' }), expect: any(200) },
+  // An address literal: saving it asks no DNS and connects to nothing.
+  { method: 'POST', url: '/webhooks', request: () => ({ url: '/webhooks', body: { url: 'https://93.184.216.34/hook', eventTypes: ['alert.created'], firmId: 'f1' } }), expect: ownFirm(201) },
+  { method: 'GET', url: '/webhooks/:id', request: (i) => ({ url: `/webhooks/${i.webhook}` }), expect: ownFirm(200) },
+  { method: 'PATCH', url: '/webhooks/:id', request: (i) => ({ url: `/webhooks/${i.webhook}`, body: { description: 'x' } }), expect: ownFirm(200) },
+  { method: 'DELETE', url: '/webhooks/:id', request: (i) => ({ url: `/webhooks/${i.webhook}` }), expect: ownFirm(204) },
+  { method: 'GET', url: '/webhooks/:id/deliveries', request: (i) => ({ url: `/webhooks/${i.webhook}/deliveries` }), expect: ownFirm(200) },
+  { method: 'POST', url: '/webhooks/:id/deliveries/:deliveryId/retry', request: (i) => ({ url: `/webhooks/${i.webhook}/deliveries/${i.delivery}/retry` }), expect: ownFirm(202) },
+  { method: 'POST', url: '/webhooks/:id/replay', request: (i) => ({ url: `/webhooks/${i.webhook}/replay`, body: { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' } }), expect: ownFirm(202) },
+  { method: 'POST', url: '/webhooks/:id/rotate-secret', request: (i) => ({ url: `/webhooks/${i.webhook}/rotate-secret`, body: { overlapSeconds: 60 } }), expect: ownFirm(200) },
+  { method: 'POST', url: '/webhooks/:id/ping', request: (i) => ({ url: `/webhooks/${i.webhook}/ping` }), expect: ownFirm(200) },
 ];
 
 /** Routes that are not part of the API (the docs UI's static files). */
