@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from 'typebox';
 import { CATEGORIES, NOTICE_TYPES } from '../../scrapers/contract.js';
+import { Nullable } from '../schemas.js';
 
 export const UNKNOWN_VALUE_POLICIES = ['include', 'exclude'] as const;
 
@@ -16,8 +17,8 @@ export const FirmProfileSchema = Type.Object(
     unspsc: Type.Array(Type.String({ pattern: '^(\\d{2}|\\d{4}|\\d{6}|\\d{8})$' }), { maxItems: 200, default: [] }),
     /** ISO 3166-1 alpha-2 codes or region names (see src/firms/regions.ts); [] = anywhere. */
     countries: Type.Array(Type.String({ minLength: 2, maxLength: 40 }), { maxItems: 250, default: [] }),
-    minValueUsd: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { default: null }),
-    maxValueUsd: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { default: null }),
+    minValueUsd: Nullable(Type.Number({ minimum: 0, default: null })),
+    maxValueUsd: Nullable(Type.Number({ minimum: 0, default: null })),
     /** What to do with tenders that state no value: keep them (default) or drop them. */
     unknownValuePolicy: Type.Enum(UNKNOWN_VALUE_POLICIES, { default: 'include' }),
     /** [] = every notice type. */
