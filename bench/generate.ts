@@ -38,13 +38,12 @@ export function zipf(random: () => number, n: number, s = 1.07) {
 }
 
 const FILLER = (
-  'the of and for in to a supply delivery installation procurement project ministry national services works equipment ' +
-  'rehabilitation construction district province rural urban health education water energy road school hospital ' +
-  'government office consultancy consulting firm individual technical assistance capacity building training design ' +
-  'supervision study feasibility assessment lot contract bidders eligible source countries financing credit grant ' +
-  'request quotation proposals expression interest invitation bid documents deadline submission local time address ' +
-  'de la le les des pour et du en fourniture travaux services etude projet ministere ' +
-  'el los las para y del suministro obras servicios estudio proyecto ministerio adquisicion'
+  // Boilerplate every notice has, in three languages; the subject comes from the glossary terms.
+  'the of and for in to a delivery procurement project ministry national district province rural urban ' +
+  'government office lot contract bidders eligible source countries financing credit grant request quotation ' +
+  'proposals invitation bid documents deadline submission local time address number reference date ' +
+  'de la le les des pour et du en projet ministere lot marche appel offres ' +
+  'el los las para y del proyecto ministerio lote contrato licitacion'
 ).split(' ');
 
 const COUNTRIES = ['Afghanistan', 'Kenya', 'Bangladesh', 'Nigeria', "Cote d'Ivoire", 'Viet Nam', 'Ukraine', 'Peru', 'Nepal', 'Ethiopia', 'Gambia, The', 'Pakistan', 'Uganda', 'Mongolia', 'Benin'];
@@ -57,21 +56,41 @@ export function vocabulary() {
   return terms;
 }
 
-/** A World Bank procnotices row, as the API returns it. */
+/** The glossary's concepts in a seeded order: which subjects are common is drawn, not the file order. */
+function shuffledConcepts(seed: number) {
+  const random = rng(seed);
+  const list = [...loadGlossary().concepts];
+  for (let i = list.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [list[i], list[j]] = [list[j], list[i]];
+  }
+  return list;
+}
+
+/**
+ * A World Bank procnotices row, as the API returns it. Like real notices: one subject (a
+ * glossary concept, Zipf-distributed) named in the title, the description mostly boilerplate
+ * with the subject named again in other words and, now and then, a second subject.
+ */
 export function worldBankRows(count: number, seed = 42, startId = 1): Record<string, unknown>[] {
   const random = rng(seed);
-  const terms = vocabulary();
-  const pickTerm = zipf(random, terms.length, 0.8);
+  const concepts = shuffledConcepts(1001);
+  const pickConcept = zipf(random, concepts.length, 0.9);
   const pickFiller = zipf(random, FILLER.length, 0.9);
-  const words = (n: number, termShare: number) =>
-    Array.from({ length: n }, () => (random() < termShare ? terms[pickTerm()] : FILLER[pickFiller()])).join(' ');
+  const filler = (n: number) => Array.from({ length: n }, () => FILLER[pickFiller()]).join(' ');
+  const termOf = (c: (typeof concepts)[number]) => {
+    const lang = (['en', 'en', 'en', 'fr', 'es'] as const)[Math.floor(random() * 5)];
+    return c[lang][Math.floor(random() * c[lang].length)];
+  };
   const rows: Record<string, unknown>[] = [];
   for (let i = 0; i < count; i++) {
     const c = Math.floor(random() * COUNTRIES.length);
     const day = 1 + Math.floor(random() * 28);
-    // Like real notices: one subject in the title, a few more mentions in a mostly generic text.
-    const title = `${words(2, 0)} ${terms[pickTerm()]} ${words(3 + Math.floor(random() * 6), 0.04)}`;
-    const text = `<p>${words(60 + Math.floor(random() * 180), 0.015)}</p><p>Deadline: ${day} December 2026 at 16:00 local time.</p>`;
+    const subject = concepts[pickConcept()];
+    const title = `${filler(2)} ${termOf(subject)} ${filler(3 + Math.floor(random() * 6))}`;
+    const parts = [filler(20 + Math.floor(random() * 60)), termOf(subject), filler(20 + Math.floor(random() * 60))];
+    if (random() < 0.3) parts.push(termOf(concepts[pickConcept()]), filler(10 + Math.floor(random() * 40)));
+    const text = `<p>${parts.join(' ')}</p><p>Deadline: ${day} December 2026 at 16:00 local time.</p>`;
     rows.push({
       id: `OP${String(startId + i).padStart(8, '0')}`,
       notice_type: TYPES[Math.floor(random() * TYPES.length)],
@@ -82,7 +101,7 @@ export function worldBankRows(count: number, seed = 42, startId = 1): Record<str
       submission_deadline_time: '16:00',
       project_ctry_name: COUNTRIES[c],
       project_id: `P${500000 + (i % 9000)}`,
-      project_name: `${terms[pickTerm()]} project`,
+      project_name: `${filler(2)} project`,
       bid_reference_no: `REF-${i}`,
       bid_description: title,
       procurement_group: ['GO', 'CW', 'CS', 'NC'][Math.floor(random() * 4)],
@@ -99,8 +118,8 @@ export { ISO as BENCH_COUNTRIES };
 /** Firm profiles: 3-10 glossary concepts in English or Korean, some with countries and exclusions. */
 export function profiles(count: number, seed = 7): FirmProfile[] {
   const random = rng(seed);
-  const concepts = loadGlossary().concepts;
-  // Firms spread over sectors, some sectors more crowded than others.
+  // Firms spread over sectors, some more crowded than others, in their own order of popularity.
+  const concepts = shuffledConcepts(2002);
   const pick = zipf(random, concepts.length, 0.5);
   const out: FirmProfile[] = [];
   for (let i = 0; i < count; i++) {

@@ -57,7 +57,6 @@ export const matches = sqliteTable(
   (t) => [
     uniqueIndex('matches_firm_tender_uq').on(t.firmId, t.tenderId),
     index('matches_tender_idx').on(t.tenderId),
-    index('matches_firm_score_idx').on(t.firmId, t.score),
     index('matches_state_score_idx').on(t.state, t.score),
     index('matches_firm_state_published_idx').on(t.firmId, t.state, t.publishedAt),
   ],

@@ -123,8 +123,8 @@ export interface ScoredPair {
   outcome: ScoreOutcome;
 }
 
-export function scoringContext(now: Date | null, inferSegments?: (d: TenderDoc) => string[]): ScoringContext {
-  return { now, idf: tokenWeight, inferredSegments: inferSegments };
+export function scoringContext(now: Date | null, inferSegments?: (d: TenderDoc) => string[], snippetMin?: number): ScoringContext {
+  return { now, idf: tokenWeight, inferredSegments: inferSegments, snippetMin };
 }
 
 /** Every (profile, candidate) pair of the chunk, scored. */

@@ -22,6 +22,8 @@ export interface MatchRunOptions {
   firmIds?: string[];
   now?: Date;
   chunkSize?: number;
+  /** Score without writing (measures the matching alone). */
+  dryRun?: boolean;
 }
 
 export interface MatchRunSummary {
@@ -41,15 +43,25 @@ interface FirmRow {
   feedback: string;
 }
 
+// Compiling a profile (analysis in four languages, glossary expansion) costs about a
+// millisecond; a running service keeps the compiled form until the profile or its feedback changes.
+const compiled = new Map<string, { key: string; profile: CompiledProfile }>();
+
 export function loadProfiles(sqlite: Database.Database, firmIds?: string[]): CompiledProfile[] {
   const rows = (firmIds?.length
     ? sqlite.prepare(`SELECT id, profile, profile_version, feedback FROM firms WHERE id IN (${firmIds.map(() => '?').join(',')})`).all(...firmIds)
     : sqlite.prepare(`SELECT id, profile, profile_version, feedback FROM firms`).all()) as FirmRow[];
   return rows.map((r) => {
+    const key = `${r.profile_version}|${r.profile}|${r.feedback}`;
+    const hit = compiled.get(r.id);
+    if (hit && hit.key === key) return hit.profile;
     const fb = JSON.parse(r.feedback || '{}') as Partial<FeedbackAdjustments>;
     // Defaults fill any field an older profile lacks.
     const profile = { ...emptyProfile(), ...(JSON.parse(r.profile) as Partial<FirmProfile>) };
-    return compileProfile(r.id, r.profile_version, profile, { buyers: fb.buyers ?? {}, keywords: fb.keywords ?? {} });
+    const p = compileProfile(r.id, r.profile_version, profile, { buyers: fb.buyers ?? {}, keywords: fb.keywords ?? {} });
+    if (compiled.size > 50_000) compiled.clear();
+    compiled.set(r.id, { key, profile: p });
+    return p;
   });
 }
 
@@ -89,21 +101,32 @@ export function runMatch(sqlite: Database.Database, opts: MatchRunOptions = {}):
   const profiles = loadProfiles(sqlite, opts.firmIds);
   const profileIndex = buildProfileIndex(profiles);
   const inferSegments = createSegmentInferrer();
-  const ctx = scoringContext(now, inferSegments);
+  const ctx = scoringContext(now, inferSegments, WEIGHTS.minScore);
   const chunkSize = opts.chunkSize ?? 10_000;
 
-  const upsert = sqlite.prepare(
+  // Many rows per statement: binding and stepping one statement per match dominates otherwise.
+  const ROWS_PER_STATEMENT = 64;
+  const upsertSql = (rows: number) =>
     `INSERT INTO matches (firm_id, tender_id, score, explanation, state, profile_version, scoring_version, created_at, updated_at)
-     VALUES (@firm_id, @tender_id, @score, @explanation, 'proposed', @profile_version, @scoring_version, @now, @now)
+     VALUES ${Array.from({ length: rows }, () => `(?, ?, ?, ?, 'proposed', ?, ${SCORING_VERSION}, ?, ?)`).join(', ')}
      ON CONFLICT (firm_id, tender_id) DO UPDATE SET score = excluded.score, explanation = excluded.explanation,
-       profile_version = excluded.profile_version, scoring_version = excluded.scoring_version, updated_at = excluded.updated_at`,
-  );
+       profile_version = excluded.profile_version, scoring_version = excluded.scoring_version, updated_at = excluded.updated_at,
+       meta = json_remove(matches.meta, '$.stale')`;
+  const upsertMany = sqlite.prepare(upsertSql(ROWS_PER_STATEMENT));
+  const upsertOne = sqlite.prepare(upsertSql(1));
+  let pendingRows: unknown[][] = [];
+  const flushRows = (all: boolean) => {
+    while (pendingRows.length >= ROWS_PER_STATEMENT) upsertMany.run(pendingRows.splice(0, ROWS_PER_STATEMENT).flat());
+    if (all) {
+      for (const r of pendingRows) upsertOne.run(r);
+      pendingRows = [];
+    }
+  };
   const profileVersion = new Map(profiles.map((p) => [p.firmId, p.profileVersion]));
   const firmFilter = opts.firmIds?.length ? `AND firm_id IN (${opts.firmIds.map((f) => `'${f.replace(/'/g, "''")}'`).join(',')})` : '';
   // Matches this run may remove: proposed ones for the tenders (and firms) in scope.
   const markStale = sqlite.prepare(`UPDATE matches SET meta = json_set(meta, '$.stale', 1) WHERE state = 'proposed' AND tender_id = ? ${firmFilter}`);
   const markAllStale = sqlite.prepare(`UPDATE matches SET meta = json_set(meta, '$.stale', 1) WHERE state = 'proposed' ${firmFilter}`);
-  const unmark = sqlite.prepare(`UPDATE matches SET meta = json_remove(meta, '$.stale') WHERE firm_id = ? AND tender_id = ?`);
   const removeStale = sqlite.prepare(`DELETE FROM matches WHERE state = 'proposed' AND json_extract(meta, '$.stale') = 1`);
 
   let tenders = 0;
@@ -112,21 +135,15 @@ export function runMatch(sqlite: Database.Database, opts: MatchRunOptions = {}):
   const processChunk = (docs: TenderDoc[]) => {
     tenders += docs.length;
     const write = sqlite.transaction(() => {
-      for (const pair of percolateAndScore(profileIndex, docs, ctx)) {
+      for (const pair of percolateAndScore(profileIndex, docs, ctx, WEIGHTS.minScore)) {
         candidates++;
         if (pair.outcome.kind !== 'match' || pair.outcome.score < WEIGHTS.minScore) continue;
         matched++;
-        upsert.run({
-          firm_id: pair.firmId,
-          tender_id: pair.doc.id,
-          score: pair.outcome.score,
-          explanation: JSON.stringify(pair.outcome.explanation),
-          profile_version: profileVersion.get(pair.firmId),
-          scoring_version: SCORING_VERSION,
-          now: nowIso,
-        });
-        unmark.run(pair.firmId, pair.doc.id);
+        if (opts.dryRun) continue;
+        pendingRows.push([pair.firmId, pair.doc.id, pair.outcome.score, JSON.stringify(pair.outcome.explanation), profileVersion.get(pair.firmId), nowIso, nowIso]);
+        if (pendingRows.length >= ROWS_PER_STATEMENT) flushRows(false);
       }
+      flushRows(true);
     });
     write();
   };

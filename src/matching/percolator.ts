@@ -7,21 +7,23 @@
  * not the number of profiles.
  */
 import type { CompiledProfile } from './profile-query.js';
-import { scoreTender, type PhraseHit, type ScoreOutcome, type ScoringContext } from './scoring.js';
+import { scoreTender, upperBound, type PhraseHit, type ScoreOutcome, type ScoringContext } from './scoring.js';
 import type { TenderDoc } from './tender-doc.js';
 import { tokenWeight } from './engine.js';
 
-interface PhraseRef {
-  profile: number;
-  phrase: number;
+/** One distinct phrase (many profiles share the same glossary terms) and who holds it. */
+interface DistinctPhrase {
   required: string[];
+  /** Pairs (profile index, phrase index in that profile), flattened. */
+  holders: number[];
 }
 
 export interface ProfileIndex {
   profiles: CompiledProfile[];
-  byKey: Map<string, PhraseRef[]>;
+  byKey: Map<string, DistinctPhrase[]>;
   bySegment: Map<string, number[]>;
   phrases: number;
+  distinct: number;
 }
 
 /** The token that prunes best: specific before generic, then the longest (longer tokens are rarer). */
@@ -36,17 +38,25 @@ function keyToken(required: string[]): string {
 }
 
 export function buildProfileIndex(profiles: CompiledProfile[]): ProfileIndex {
-  const byKey = new Map<string, PhraseRef[]>();
+  const byKey = new Map<string, DistinctPhrase[]>();
+  const byText = new Map<string, DistinctPhrase>();
   const bySegment = new Map<string, number[]>();
   let phrases = 0;
   profiles.forEach((p, profile) => {
     p.phrases.forEach((ph, phrase) => {
       if (ph.required.length === 0) return;
-      const key = keyToken(ph.required);
-      const list = byKey.get(key) ?? [];
-      list.push({ profile, phrase, required: ph.required });
-      byKey.set(key, list);
       phrases++;
+      const text = ph.required.join(' ');
+      let d = byText.get(text);
+      if (!d) {
+        d = { required: ph.required, holders: [] };
+        byText.set(text, d);
+        const key = keyToken(ph.required);
+        const list = byKey.get(key) ?? [];
+        list.push(d);
+        byKey.set(key, list);
+      }
+      d.holders.push(profile, phrase);
     });
     for (const seg of new Set(p.unspsc.map((c) => c.slice(0, 2)))) {
       const list = bySegment.get(seg) ?? [];
@@ -54,7 +64,7 @@ export function buildProfileIndex(profiles: CompiledProfile[]): ProfileIndex {
       bySegment.set(seg, list);
     }
   });
-  return { profiles, byKey, bySegment, phrases };
+  return { profiles, byKey, bySegment, phrases, distinct: byText.size };
 }
 
 /** Profiles with at least one phrase (or a code segment) in the tender, with the phrases found. */
@@ -74,9 +84,13 @@ export function percolate(index: ProfileIndex, doc: TenderDoc, inferSegments?: (
           }
         }
         if (!all) continue;
-        const list = found.get(ref.profile);
-        if (list) list.push({ phrase: ref.phrase, field });
-        else found.set(ref.profile, [{ phrase: ref.phrase, field }]);
+        // Verified once, credited to every profile holding the phrase.
+        const h = ref.holders;
+        for (let i = 0; i < h.length; i += 2) {
+          const list = found.get(h[i]);
+          if (list) list.push({ phrase: h[i + 1], field });
+          else found.set(h[i], [{ phrase: h[i + 1], field }]);
+        }
       }
     }
   }
@@ -95,11 +109,18 @@ export interface PercolatedPair {
   outcome: ScoreOutcome;
 }
 
-/** Every candidate pair of these tenders, scored with only the phrases found. */
-export function* percolateAndScore(index: ProfileIndex, docs: TenderDoc[], ctx: ScoringContext): Generator<PercolatedPair> {
+/**
+ * Every candidate pair of these tenders, scored with only the phrases found. With `minScore`,
+ * a pair whose upper bound is below it is reported as filtered without being scored.
+ */
+export function* percolateAndScore(index: ProfileIndex, docs: TenderDoc[], ctx: ScoringContext, minScore = 0): Generator<PercolatedPair> {
   for (const doc of docs) {
     for (const [profile, hits] of percolate(index, doc, ctx.inferredSegments)) {
       const p = index.profiles[profile];
+      if (minScore > 0 && upperBound(p, hits, ctx) < minScore) {
+        yield { firmId: p.firmId, doc, outcome: { kind: 'filtered', reason: 'below the minimum score' } };
+        continue;
+      }
       yield { firmId: p.firmId, doc, outcome: scoreTender(p, doc, ctx, hits) };
     }
   }

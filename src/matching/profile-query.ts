@@ -23,6 +23,14 @@ export interface Phrase {
   /** The keyword as the firm wrote it. */
   keyword: string;
   conceptId: string | null;
+  /** specificity × weight: what the phrase is worth before field and proximity. */
+  strength: number;
+}
+
+/** Phrase specificity from its tokens' weights: a lone common word counts half, a specific phrase fully. */
+export function specificity(tokens: string[], idf: (t: string) => number): number {
+  const sum = tokens.reduce((s, t) => s + idf(t), 0);
+  return Math.min(1, Math.max(0.5, 0.5 + (0.5 * (sum - 1.5)) / 3));
 }
 
 /** Ranking adjustments learnt from the firm's feedback (src/alerts/feedback.ts), within bounds. */
@@ -44,6 +52,10 @@ export function normalizeBuyer(buyer: string | null): string | null {
 export interface CompiledProfile {
   firmId: string;
   feedback: FeedbackAdjustments;
+  feedbackBuyers: boolean;
+  feedbackKeywords: boolean;
+  /** Number of keyword groups (profile keywords). */
+  groups: number;
   profileVersion: number;
   phrases: Phrase[];
   excludes: Phrase[];
@@ -123,8 +135,9 @@ export function compileProfile(firmId: string, profileVersion: number, p: FirmPr
   const phrases: Phrase[] = [];
   const seen = new Map<string, Phrase>();
   const conceptSegments = new Set<string>();
-  const add = (ph: Phrase) => {
-    if (ph.required.length === 0) return;
+  const add = (input: Omit<Phrase, 'strength'>) => {
+    if (input.required.length === 0) return;
+    const ph: Phrase = { ...input, strength: specificity(input.required, tokenWeight) * input.weight };
     const key = phraseKey(ph.required);
     const prev = seen.get(key);
     if (prev && prev.weight >= ph.weight) return;
@@ -182,12 +195,16 @@ export function compileProfile(firmId: string, profileVersion: number, p: FirmPr
       group,
       keyword,
       conceptId: null,
+      strength: 1,
     })),
   ).filter((x) => x.required.length > 0);
   const countries = p.countries.length ? expandRegions(p.countries) : null;
   return {
     firmId,
     feedback,
+    feedbackBuyers: Object.keys(feedback.buyers).length > 0,
+    feedbackKeywords: Object.keys(feedback.keywords).length > 0,
+    groups: keywords.length,
     profileVersion,
     phrases,
     excludes,

@@ -1,0 +1,1 @@
+DROP INDEX `matches_firm_score_idx`;
