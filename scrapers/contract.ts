@@ -125,6 +125,8 @@ export interface SourceDefinition {
   status: { supported: true } | { supported: false; reason: string };
   /** Bump when parse() changes so stored payloads can be re-parsed. */
   parserVersion: number;
+  /** Settings the source can't run without; the scheduler and `scrape --all` skip it until they are set. */
+  requiresEnv?: string[];
   fetch(ctx: ScrapeContext): AsyncGenerator<RawNotice | FetchProblem>;
   parse(raw: RawNotice): ParseOutcome;
 }

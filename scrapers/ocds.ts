@@ -417,6 +417,7 @@ export function createOcdsSource(options: OcdsSourceOptions): SourceDefinition {
     },
     status: { supported: true },
     parserVersion: 1,
+    ...(envName ? { requiresEnv: [envName] } : {}),
     fetch: (ctx) => fetchPackage(ctx, envName ? process.env[envName]?.trim() || null : options.url, envName),
     parse(raw: RawNotice): ParseOutcome {
       try {

@@ -16,3 +16,12 @@ export const SOURCES: readonly SourceDefinition[] = [worldbank, ungm, ebrd, aiib
 export function findSource(id: string): SourceDefinition | undefined {
   return SOURCES.find((s) => s.id === id);
 }
+
+/** A source can run now when it is supported and every setting it needs is set. */
+export function isRunnable(s: SourceDefinition, env: NodeJS.ProcessEnv = process.env): boolean {
+  return s.status.supported && (s.requiresEnv ?? []).every((name) => Boolean(env[name]?.trim()));
+}
+
+export function runnableSources(env: NodeJS.ProcessEnv = process.env): SourceDefinition[] {
+  return SOURCES.filter((s) => isRunnable(s, env));
+}

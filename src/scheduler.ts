@@ -7,6 +7,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Store } from '../db/client.js';
 import type { SourceDefinition } from '../scrapers/contract.js';
 import type { Config } from './config.js';
+import { isRunnable } from '../scrapers/registry.js';
 import { scrape } from './ingest/scrape.js';
 import { computeHealth, recentRuns } from './sources/health.js';
 
@@ -19,7 +20,7 @@ export function startScheduler(opts: { config: Config; store: Store; sources: re
   const abort = new AbortController();
   const running = new Set<Promise<unknown>>();
   const tasks = opts.sources
-    .filter((s) => s.status.supported)
+    .filter((s) => isRunnable(s))
     .map((source) => {
       const expression = opts.config.schedules[source.id] ?? source.schedule;
       return cron.schedule(

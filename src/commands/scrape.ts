@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import { openStore } from '../../db/client.js';
-import { SOURCES, findSource } from '../../scrapers/registry.js';
+import { SOURCES, findSource, runnableSources } from '../../scrapers/registry.js';
 import { UsageError, checkBaseUrl, type Command } from '../cli.js';
 import { scrape } from '../ingest/scrape.js';
 
@@ -18,8 +18,13 @@ export const scrapeCommand: Command = {
     const all = values.all as boolean;
     if (all && ids.length) throw new UsageError('give either --source or --all, not both');
     if (!all && ids.length === 0) throw new UsageError(`give --source ID (one of ${SOURCES.map((s) => s.id).join(', ')}) or --all`);
+    if (all) {
+      for (const s of SOURCES.filter((x) => x.status.supported && !runnableSources().includes(x))) {
+        ctx.err(`${s.id}: skipped, needs ${s.requiresEnv?.join(', ')}`);
+      }
+    }
     const sources = all
-      ? SOURCES.filter((s) => s.status.supported)
+      ? runnableSources()
       : ids.map((id) => {
           const s = findSource(id);
           if (!s) throw new UsageError(`unknown source "${id}" (known: ${SOURCES.map((x) => x.id).join(', ')})`);
