@@ -58,6 +58,16 @@ export function renderMarkdown(r: Record<string, any>): string {
     lines.push('', `Speed-up over naive: ${fmt(m.speedupVsNaive, 1)}x. Candidates per tender: ${fmt(m.candidatesPerTender, 1)}. Matches: ${fmt(m.matched)}.`);
     lines.push('', 'Target: under 60 s with peak RSS under 1.5 GB.', '');
   }
+  if (r.webhooks) {
+    const w = r.webhooks;
+    lines.push('## Webhook delivery', '', '`npm run bench -- --suite webhooks`', '');
+    lines.push(`${fmt(w.deliveries)} deliveries to a receiver on 127.0.0.1, signed (Standard Webhooks), through the outbox and the delivery worker.`, '');
+    lines.push('| what | figure |', '|---|---|');
+    lines.push(`| deliveries per second | ${fig(w.deliveriesPerS)} |`);
+    lines.push(`| event recorded → received, p50 (ms) | ${fig(w.latencyP50Ms, 1)} |`);
+    lines.push(`| event recorded → received, p99 (ms) | ${fig(w.latencyP99Ms, 1)} |`);
+    lines.push('');
+  }
   if (r.eval) {
     const e = r.eval as EvalReport;
     lines.push('## Relevance on the judged development set', '');

@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchFull, benchIncremental, benchIngest } from './suites.js';
+import { benchFull, benchIncremental, benchIngest, figure } from './suites.js';
+import { benchWebhooks } from './webhooks.js';
 import { renderMarkdown, runEvalFigures } from './report.js';
 
 const { values } = parseArgs({
@@ -23,7 +24,7 @@ if (!(scale > 0)) {
   console.error(`bench: --scale must be a positive number, got "${values.scale}"`);
   process.exit(2);
 }
-const all = ['ingest', 'match-incremental', 'match-full', 'eval'];
+const all = ['ingest', 'match-incremental', 'match-full', 'webhooks', 'eval'];
 const suites = values.suite?.length ? values.suite : all;
 for (const s of suites) if (!all.includes(s)) {
   console.error(`bench: unknown suite "${s}" (known: ${all.join(', ')})`);
@@ -59,6 +60,15 @@ if (suites.includes('match-full')) {
   results['match_full'] = r;
   results['match_full.seconds'] = r.seconds;
   results['match_full.peak_rss_mb'] = r.peakRssMb;
+}
+if (suites.includes('webhooks')) {
+  log(`webhooks: ${n(2000)} deliveries to a local receiver…`);
+  const runs = [];
+  for (let i = 0; i < 3; i++) runs.push(await benchWebhooks(n(2000)));
+  const by = (k: keyof (typeof runs)[number]) => figure(runs.map((r) => r[k]));
+  const r = { deliveries: n(2000), deliveriesPerS: by('deliveriesPerS'), latencyP50Ms: by('latencyP50Ms'), latencyP99Ms: by('latencyP99Ms') };
+  results['webhooks'] = r;
+  results['webhooks.deliveries_per_s'] = Math.round(r.deliveriesPerS.median);
 }
 if (suites.includes('eval')) {
   const figures = runEvalFigures();

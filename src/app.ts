@@ -59,6 +59,14 @@ export async function buildApp(opts: BuildOptions) {
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: r.url });
+    // Document the answers the auth layer and the rate limiter give, on every route they guard.
+    const auth = (r.config as { auth?: unknown } | undefined)?.auth;
+    if (r.schema && auth !== 'public' && !r.url.startsWith('/docs')) {
+      const response = ((r.schema as { response?: Record<string, unknown> }).response ??= {});
+      response[401] ??= { $ref: 'Error#', description: 'No key, or a revoked or unknown key' };
+      if (Array.isArray(auth)) response[403] ??= { $ref: 'Error#', description: `Only for ${auth.join(' or ')} keys` };
+      response[429] ??= { $ref: 'Error#', description: 'Rate limit for this key exceeded' };
+    }
   });
 
   await app.register(sensible);
