@@ -63,7 +63,7 @@ if (suites.includes('match-full')) {
 }
 if (suites.includes('webhooks')) {
   log(`webhooks: ${n(2000)} deliveries to a local receiver…`);
-  const runs = [];
+  const runs: Awaited<ReturnType<typeof benchWebhooks>>[] = [];
   for (let i = 0; i < 3; i++) runs.push(await benchWebhooks(n(2000)));
   const by = (k: keyof (typeof runs)[number]) => figure(runs.map((r) => r[k]));
   const r = { deliveries: n(2000), deliveriesPerS: by('deliveriesPerS'), latencyP50Ms: by('latencyP50Ms'), latencyP99Ms: by('latencyP99Ms') };
