@@ -38,26 +38,31 @@ try {
   /* not a checkout */
 }
 const machine = `${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, node ${process.version}`;
-const results: Record<string, unknown> = { machine, date: new Date().toISOString(), commit, scale };
+const out = values.out!;
+const resultsFile = path.join(out, 'bench', 'results.json');
+// Running some suites keeps the other suites' last figures (each says when and at which commit).
+const previous: Record<string, unknown> = values.suite?.length && fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) : {};
+const results: Record<string, unknown> = { ...previous, machine, date: new Date().toISOString(), commit, scale };
+const stamp = (r: object) => ({ ...r, measuredAt: new Date().toISOString(), commit });
 
 const log = (m: string) => process.stderr.write(m + '\n');
 if (suites.includes('ingest')) {
   log(`ingest: ${n(50_000)} notices…`);
   const r = await benchIngest(n(50_000));
-  results['ingest'] = r;
+  results['ingest'] = stamp(r);
   results['ingest.notices_per_s'] = Math.round(r.noticesPerS.median);
 }
 if (suites.includes('match-incremental')) {
   log(`match-incremental: ${n(1000)} tenders x ${n(5000)} profiles…`);
   const r = benchIncremental(n(1000), n(5000));
-  results['match_incremental'] = r;
+  results['match_incremental'] = stamp(r);
   results['match_incremental.seconds'] = r.seconds.median;
   results['match_incremental.speedup_vs_naive'] = r.speedupVsNaive;
 }
 if (suites.includes('match-full')) {
   log(`match-full: ${n(100_000)} tenders x ${n(5000)} profiles…`);
   const r = benchFull(n(100_000), n(5000), n(1000));
-  results['match_full'] = r;
+  results['match_full'] = stamp(r);
   results['match_full.seconds'] = r.seconds;
   results['match_full.peak_rss_mb'] = r.peakRssMb;
 }
@@ -67,17 +72,16 @@ if (suites.includes('webhooks')) {
   for (let i = 0; i < 3; i++) runs.push(await benchWebhooks(n(2000)));
   const by = (k: keyof (typeof runs)[number]) => figure(runs.map((r) => r[k]));
   const r = { deliveries: n(2000), deliveriesPerS: by('deliveriesPerS'), latencyP50Ms: by('latencyP50Ms'), latencyP99Ms: by('latencyP99Ms') };
-  results['webhooks'] = r;
+  results['webhooks'] = stamp(r);
   results['webhooks.deliveries_per_s'] = Math.round(r.deliveriesPerS.median);
 }
 if (suites.includes('eval')) {
   const figures = runEvalFigures();
-  if (figures) results['eval'] = figures;
+  if (figures) results['eval'] = stamp(figures);
   else log('eval: ../shared/eval is absent; skipped');
 }
-const out = values.out!;
 fs.mkdirSync(path.join(out, 'bench'), { recursive: true });
 fs.mkdirSync(path.join(out, 'docs'), { recursive: true });
-fs.writeFileSync(path.join(out, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');
 fs.writeFileSync(path.join(out, 'docs', 'BENCHMARKS.md'), renderMarkdown(results));
 log(`wrote ${path.join(out, 'docs/BENCHMARKS.md')} and ${path.join(out, 'bench/results.json')}`);
