@@ -110,8 +110,7 @@ export function runMatch(sqlite: Database.Database, opts: MatchRunOptions = {}):
     `INSERT INTO matches (firm_id, tender_id, score, explanation, state, profile_version, scoring_version, created_at, updated_at)
      VALUES ${Array.from({ length: rows }, () => `(?, ?, ?, ?, 'proposed', ?, ${SCORING_VERSION}, ?, ?)`).join(', ')}
      ON CONFLICT (firm_id, tender_id) DO UPDATE SET score = excluded.score, explanation = excluded.explanation,
-       profile_version = excluded.profile_version, scoring_version = excluded.scoring_version, updated_at = excluded.updated_at,
-       meta = json_remove(matches.meta, '$.stale')`;
+       profile_version = excluded.profile_version, scoring_version = excluded.scoring_version, updated_at = excluded.updated_at`;
   const upsertMany = sqlite.prepare(upsertSql(ROWS_PER_STATEMENT));
   const upsertOne = sqlite.prepare(upsertSql(1));
   let pendingRows: unknown[][] = [];
@@ -124,32 +123,46 @@ export function runMatch(sqlite: Database.Database, opts: MatchRunOptions = {}):
   };
   const profileVersion = new Map(profiles.map((p) => [p.firmId, p.profileVersion]));
   const firmFilter = opts.firmIds?.length ? `AND firm_id IN (${opts.firmIds.map((f) => `'${f.replace(/'/g, "''")}'`).join(',')})` : '';
-  // Matches this run may remove: proposed ones for the tenders (and firms) in scope.
-  const markStale = sqlite.prepare(`UPDATE matches SET meta = json_set(meta, '$.stale', 1) WHERE state = 'proposed' AND tender_id = ? ${firmFilter}`);
-  const markAllStale = sqlite.prepare(`UPDATE matches SET meta = json_set(meta, '$.stale', 1) WHERE state = 'proposed' ${firmFilter}`);
-  const removeStale = sqlite.prepare(`DELETE FROM matches WHERE state = 'proposed' AND json_extract(meta, '$.stale') = 1`);
+  // Proposed matches of the tenders (and firms) in scope that this run did not find again are
+  // removed; curated ones (published, rejected) stay. Checked per tender through its index.
+  const proposedOf = sqlite.prepare(`SELECT id, firm_id FROM matches WHERE tender_id = ? AND state = 'proposed' ${firmFilter}`);
+  const deleteMatch = sqlite.prepare(`DELETE FROM matches WHERE id = ?`);
+  // Full mode: proposed matches of tenders that are no longer open clusters.
+  const deleteClosed = sqlite.prepare(
+    `DELETE FROM matches WHERE state = 'proposed' ${firmFilter} AND tender_id NOT IN (
+       SELECT t.id FROM tenders t WHERE ${CANONICAL} AND ${statusSql('@now')} = 'open')`,
+  );
+  let removed = 0;
 
   let tenders = 0;
   let candidates = 0;
   let matched = 0;
   const processChunk = (docs: TenderDoc[]) => {
     tenders += docs.length;
+    const found = new Set<string>();
     const write = sqlite.transaction(() => {
       for (const pair of percolateAndScore(profileIndex, docs, ctx, WEIGHTS.minScore)) {
         candidates++;
         if (pair.outcome.kind !== 'match' || pair.outcome.score < WEIGHTS.minScore) continue;
         matched++;
         if (opts.dryRun) continue;
+        found.add(`${pair.firmId}\u0000${pair.doc.id}`);
         pendingRows.push([pair.firmId, pair.doc.id, pair.outcome.score, JSON.stringify(pair.outcome.explanation), profileVersion.get(pair.firmId), nowIso, nowIso]);
         if (pendingRows.length >= ROWS_PER_STATEMENT) flushRows(false);
       }
       flushRows(true);
+      if (opts.dryRun) return;
+      for (const doc of docs) {
+        for (const m of proposedOf.all(doc.id) as { id: number; firm_id: string }[]) {
+          if (!found.has(`${m.firm_id}\u0000${doc.id}`)) removed += deleteMatch.run(m.id).changes;
+        }
+      }
     });
     write();
   };
 
   if (mode === 'full') {
-    markAllStale.run();
+    if (!opts.dryRun) removed += deleteClosed.run({ now: nowIso }).changes;
     // Open clusters only; keyset paging keeps memory to one chunk of documents.
     const page = sqlite.prepare(`${FACTS_SQL(nowIso)} WHERE ${CANONICAL} AND t.id > ? AND ${statusSql(`'${nowIso}'`)} = 'open' ORDER BY t.id LIMIT ?`);
     let after = 0;
@@ -167,11 +180,9 @@ export function runMatch(sqlite: Database.Database, opts: MatchRunOptions = {}):
     const one = sqlite.prepare(`${FACTS_SQL(nowIso)} WHERE t.id = ?`);
     for (let i = 0; i < cids.length; i += chunkSize) {
       const slice = cids.slice(i, i + chunkSize);
-      sqlite.transaction(() => slice.forEach((id) => markStale.run(id)))();
       processChunk(slice.map((id) => buildTenderDoc(rowToFacts(one.get(id)))));
     }
   }
-  const removed = removeStale.run().changes;
   return {
     mode,
     tenders,
