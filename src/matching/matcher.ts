@@ -47,6 +47,19 @@ interface FirmRow {
 // millisecond; a running service keeps the compiled form until the profile or its feedback changes.
 const compiled = new Map<string, { key: string; profile: CompiledProfile }>();
 
+// The stored-query index of the last profile set, kept while the same compiled profiles (same
+// objects, so unchanged versions and feedback) come back: a running service re-indexes only
+// after a profile changes.
+let lastIndex: { profiles: CompiledProfile[]; index: ReturnType<typeof buildProfileIndex> } | null = null;
+function profileIndexFor(profiles: CompiledProfile[]) {
+  const same = lastIndex && lastIndex.profiles.length === profiles.length && lastIndex.profiles.every((p, i) => p === profiles[i]);
+  if (!same) lastIndex = { profiles, index: buildProfileIndex(profiles) };
+  return lastIndex!.index;
+}
+
+let inferrer: ReturnType<typeof createSegmentInferrer> | null = null;
+const segmentInferrer = () => (inferrer ??= createSegmentInferrer());
+
 export function loadProfiles(sqlite: Database.Database, firmIds?: string[]): CompiledProfile[] {
   const rows = (firmIds?.length
     ? sqlite.prepare(`SELECT id, profile, profile_version, feedback FROM firms WHERE id IN (${firmIds.map(() => '?').join(',')})`).all(...firmIds)
@@ -99,8 +112,8 @@ export function runMatch(sqlite: Database.Database, opts: MatchRunOptions = {}):
   const nowIso = now.toISOString();
   const mode = opts.tenderIds ? 'incremental' : 'full';
   const profiles = loadProfiles(sqlite, opts.firmIds);
-  const profileIndex = buildProfileIndex(profiles);
-  const inferSegments = createSegmentInferrer();
+  const profileIndex = profileIndexFor(profiles);
+  const inferSegments = segmentInferrer();
   const ctx = scoringContext(now, inferSegments, WEIGHTS.minScore);
   const chunkSize = opts.chunkSize ?? 10_000;
 
@@ -217,7 +230,7 @@ export function previewProfile(sqlite: Database.Database, profile: FirmProfile, 
     .prepare(`${FACTS_SQL(now.toISOString())} WHERE ${CANONICAL} AND t.published_at >= ? AND t.published_at <= ?`)
     .all(from, now.toISOString());
   const compiled = compileProfile('preview', 0, profile);
-  const inferSegments = createSegmentInferrer();
+  const inferSegments = segmentInferrer();
   const index = indexChunk(rows.map((r) => buildTenderDoc(rowToFacts(r))), inferSegments);
   let matches = 0;
   for (const pair of matchChunk(index, [compiled], scoringContext(null, inferSegments))) {
