@@ -47,7 +47,10 @@ const AlertSchema = Type.Object({
 const FirmParams = Type.Object({ id: Type.String({ pattern: FIRM_ID_PATTERN }) });
 const AlertParams = Type.Object({ id: Type.String({ pattern: FIRM_ID_PATTERN }), alertId: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
 const MatchParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
-const DecisionBody = Type.Object({ note: Type.Optional(Note), reasonCode: Type.Optional(Reason) }, { additionalProperties: false });
+const DecisionBody = Type.Object(
+  { note: Type.Optional(Note), reasonCode: Type.Optional(Reason) },
+  { additionalProperties: false, examples: [{ note: 'Core product; bid with the local partner', reasonCode: 'relevant' }] },
+);
 
 export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const sqlite = () => app.store.sqlite;

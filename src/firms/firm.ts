@@ -25,7 +25,24 @@ export const FirmInputSchema = Type.Object(
     contactEmail: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 320 }))),
     ...Type.Partial(FirmProfileSchema).properties,
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        id: 'hanbit-solar',
+        name: 'Hanbit Solar Systems Co., Ltd.',
+        nameKo: '한빛솔라시스템(주)',
+        gpassDesignated: true,
+        gpassExpiresAt: '2027-12-31',
+        keywords: ['solar PV', 'mini-grid', 'solar water pumping'],
+        keywordsKo: ['태양광', '미니그리드'],
+        excludeKeywords: ['solar water heating'],
+        countries: ['AF', 'BD', 'east-africa'],
+        maxValueUsd: 10000000,
+        minDaysToDeadline: 10,
+      },
+    ],
+  },
 );
 export type FirmInput = Static<typeof FirmInputSchema>;
 

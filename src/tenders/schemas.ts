@@ -53,7 +53,7 @@ export const TenderVersionSchema = Type.Object({
 
 export const TenderListQuery = Type.Object(
   {
-    q: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'Full-text search (same analysis as the matcher: stems, accents, Korean bigrams); every word must match' })),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 500, examples: ['solar pumps', 'purificateur eau', '정수기'], description: 'Full-text search (same analysis as the matcher: stems, accents, Korean bigrams); every word must match' })),
     source: Type.Optional(csv('Source id', '^[a-z0-9_-]+(,[a-z0-9_-]+)*$')),
     country: Type.Optional(csv('ISO 3166-1 alpha-2 code', '^[A-Za-z]{2}(,[A-Za-z]{2})*$')),
     status: Type.Optional(csv(`Status: ${TENDER_STATUSES.join(', ')}`, `^(${TENDER_STATUSES.join('|')})(,(${TENDER_STATUSES.join('|')}))*$`)),
