@@ -20,6 +20,7 @@ import { metricsRoutes } from './sources/metrics.js';
 import { sourceRoutes } from './sources/routes.js';
 import { tenderRoutes } from './tenders/routes.js';
 import { webhookPlugin } from './webhooks/plugin.js';
+import { notificationPlugin } from './notifications/plugin.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
 
 declare module 'fastify' {
@@ -144,6 +145,7 @@ export async function buildApp(opts: BuildOptions) {
   await app.register(keyRoutes);
   await app.register(webhookPlugin, { worker: opts.webhookWorker ?? false });
   await app.register(alertRoutes);
+  await app.register(notificationPlugin, { worker: Boolean(opts.scheduler) && opts.config.notify });
 
   let scheduler: Scheduler | null = null;
   if (opts.scheduler) {

@@ -31,6 +31,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   firms: async () => (await import('./commands/firms.js')).firmsCommand,
   reparse: async () => (await import('./commands/reparse.js')).reparseCommand,
   keys: async () => (await import('./commands/keys.js')).keysCommand,
+  notify: async () => (await import('./commands/notify.js')).notifyCommand,
 };
 
 export function registerCommand(name: string, load: () => Promise<Command>) {

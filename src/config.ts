@@ -32,6 +32,21 @@ export interface Config {
   webhookAllowHttp: boolean;
   /** Run the webhook delivery worker in `serve`. */
   webhookWorker: boolean;
+  /** Run the email digest and reminder job every 15 minutes in `serve` (needs SCHEDULER on, SMTP_HOST and MAIL_FROM). */
+  notify: boolean;
+  smtpHost: string | null;
+  smtpPort: number;
+  /** TLS from the first byte (port 465); off = STARTTLS when the server offers it. */
+  smtpSecure: boolean;
+  smtpUser: string | null;
+  /** Never logged, never in an error message. */
+  smtpPassword: string | null;
+  /** The From of every email: `address` or `Name <address>`. */
+  mailFrom: string | null;
+  /** Deadline reminders this many local days before the deadline, largest first. */
+  reminderDays: number[];
+  /** Signs unsubscribe links (32+ characters); null = a random key made once and kept in the database. */
+  unsubscribeSecret: string | null;
 }
 
 export class ConfigError extends Error {
@@ -97,6 +112,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     webhookAllowHttp: bool(env, 'WEBHOOK_ALLOW_HTTP', false),
     webhookWorker: bool(env, 'WEBHOOK_WORKER', true),
+    notify: bool(env, 'NOTIFY', false),
+    smtpHost: env.SMTP_HOST?.trim() || null,
+    smtpPort: int(env, 'SMTP_PORT', 587, 1, 65535),
+    smtpSecure: bool(env, 'SMTP_SECURE', false),
+    smtpUser: env.SMTP_USER || null,
+    smtpPassword: env.SMTP_PASSWORD || null,
+    mailFrom: ((v) => {
+      if (v && !/^(?:[^<>]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/.test(v)) throw new ConfigError('MAIL_FROM', `expected "address" or "Name <address>", got "${v}"`);
+      return v || null;
+    })(env.MAIL_FROM?.trim()),
+    reminderDays: ((v) => {
+      const days = v.split(',').map((d) => d.trim()).filter(Boolean).map(Number);
+      if (days.some((d) => !Number.isInteger(d) || d < 0 || d > 90)) throw new ConfigError('REMINDER_DAYS', `expected comma-separated whole days from 0 to 90, got "${v}"`);
+      return [...new Set(days)].sort((a, b) => b - a);
+    })(env.REMINDER_DAYS ?? '7,2'),
+    unsubscribeSecret: ((v) => {
+      if (v && v.length < 32) throw new ConfigError('UNSUBSCRIBE_SECRET', 'must be at least 32 characters');
+      return v || null;
+    })(env.UNSUBSCRIBE_SECRET),
   };
 }
 

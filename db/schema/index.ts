@@ -5,3 +5,4 @@ export * from './firms.js';
 export * from './auth.js';
 export * from './events.js';
 export * from './webhooks.js';
+export * from './notifications.js';

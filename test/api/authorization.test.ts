@@ -11,6 +11,8 @@ import { decide } from '../../src/alerts/service.js';
 import { createFirm } from '../../src/firms/repository.js';
 import { createIngestor } from '../../src/ingest/ingest.js';
 import { runMatch } from '../../src/matching/matcher.js';
+import { createRecipient } from '../../src/notifications/recipients.js';
+import { unsubscribeToken } from '../../src/notifications/unsubscribe.js';
 import { createEndpoint } from '../../src/webhooks/endpoints.js';
 import { fakeSource, raw, tender } from '../helpers/fake-source.js';
 import { testConfig } from '../helpers/store.js';
@@ -49,9 +51,11 @@ async function fixture() {
   keys.revoked = revoked.key;
   const spareKey = createApiKey(sqlite, { role: 'adviser' }).record.id;
   const feedToken = rotateFeedToken(sqlite, 'f1')!;
+  const recipient = createRecipient(sqlite, 'f1', { email: 'bids@solar-one.example' });
+  const unsubscribe = unsubscribeToken(sqlite, testConfig(), recipient);
   const app = await buildApp({ config: testConfig(), store, sources: [fakeSource('fake', () => [])] });
   const delivery = (sqlite.prepare('SELECT min(id) AS id FROM webhook_deliveries').get() as { id: number }).id;
-  return { app, store, keys, ids: { alertF1: m('f1', 1), proposedF1: m('f1', 2), spareKey, feedToken, webhook, delivery } };
+  return { app, store, keys, ids: { alertF1: m('f1', 1), proposedF1: m('f1', 2), spareKey, feedToken, webhook, delivery, recipient: recipient.id, unsubscribe } };
 }
 type Ids = Awaited<ReturnType<typeof fixture>>['ids'];
 
@@ -111,6 +115,12 @@ const ROWS: Row[] = [
   { method: 'POST', url: '/webhooks/:id/replay', request: (i) => ({ url: `/webhooks/${i.webhook}/replay`, body: { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' } }), expect: ownFirm(202) },
   { method: 'POST', url: '/webhooks/:id/rotate-secret', request: (i) => ({ url: `/webhooks/${i.webhook}/rotate-secret`, body: { overlapSeconds: 60 } }), expect: ownFirm(200) },
   { method: 'POST', url: '/webhooks/:id/ping', request: (i) => ({ url: `/webhooks/${i.webhook}/ping` }), expect: ownFirm(200) },
+  { method: 'GET', url: '/firms/:id/recipients', request: () => ({ url: '/firms/f1/recipients' }), expect: ownFirm(200) },
+  { method: 'POST', url: '/firms/:id/recipients', request: () => ({ url: '/firms/f1/recipients', body: { email: 'tenders@solar-one.example', language: 'en' } }), expect: ownFirm(201) },
+  { method: 'PATCH', url: '/firms/:id/recipients/:recipientId', request: (i) => ({ url: `/firms/f1/recipients/${i.recipient}`, body: { cadence: 'weekly' } }), expect: ownFirm(200) },
+  { method: 'DELETE', url: '/firms/:id/recipients/:recipientId', request: (i) => ({ url: `/firms/f1/recipients/${i.recipient}` }), expect: ownFirm(204) },
+  { method: 'GET', url: '/unsubscribe/:token', request: (i) => ({ url: `/unsubscribe/${i.unsubscribe}` }), expect: everyone(200) },
+  { method: 'POST', url: '/unsubscribe/:token', request: (i) => ({ url: `/unsubscribe/${i.unsubscribe}` }), expect: everyone(200) },
 ];
 
 /** Routes that are not part of the API (the docs UI's static files). */

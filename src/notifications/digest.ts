@@ -1,0 +1,211 @@
+/**
+ * Builds the emails: data in, `{ subject, text, html, headers }` out. Pure: no I/O, the clock
+ * is passed in. A digest lists the new alerts grouped by how soon they close and ranked by
+ * score, then the changed alerts, up to the recipient's cap ("and N more" links to the list).
+ */
+import { DateTime } from 'luxon';
+import type { toAlert } from '../alerts/service.js';
+import type { Cadence, Language } from './recipients.js';
+import { STRINGS, countryNames, formatDateTime, formatPeriod, zoneLabel, type ChangeKind, type Group, type Strings } from './templates.js';
+
+export type Alert = ReturnType<typeof toAlert>;
+
+export interface MailContext {
+  recipient: { name: string | null; email: string; language: Language; cadence: Cadence; timeZone: string; maxItems: number };
+  firm: { id: string; name: string };
+  baseUrl: string;
+  unsubscribeUrl: string;
+  now: Date;
+}
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+  headers: Record<string, string>;
+}
+
+interface Item {
+  title: string;
+  lines: [label: string, value: string][];
+  links: [label: string, url: string][];
+  change: string | null;
+}
+
+const SOON_DAYS = 7;
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+/** Whole calendar days from today to the deadline's day, both in the recipient's zone. */
+export function localDaysLeft(deadlineUtc: string, zone: string, now: Date): number {
+  const deadline = DateTime.fromISO(deadlineUtc, { zone: 'utc' }).setZone(zone).startOf('day');
+  const today = DateTime.fromJSDate(now).setZone(zone).startOf('day');
+  return Math.round(deadline.diff(today, 'days').days);
+}
+
+function shortExplanation(a: Alert, s: Strings): string | null {
+  const e = (a.explanation ?? {}) as { recommendedBy?: string; text?: { hits?: { keyword: string; field: 'title' | 'description' }[] }; codes?: { relations?: unknown[] } };
+  if (e.recommendedBy) return s.explain.recommended;
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  for (const h of e.text?.hits ?? []) {
+    if (seen.has(h.keyword) || parts.length >= 3) continue;
+    seen.add(h.keyword);
+    parts.push(s.explain.field(h.keyword, h.field));
+  }
+  if (e.codes?.relations?.length) parts.push(s.explain.codes);
+  return parts.length ? s.explain.matched(parts) : null;
+}
+
+function deadlineLines(utc: string | null, sourceZone: string | null, ctx: MailContext, s: Strings): Item['lines'] {
+  const { language: lang, timeZone } = ctx.recipient;
+  if (!utc) return [[s.deadline, s.noDeadline]];
+  const days = localDaysLeft(utc, timeZone, ctx.now);
+  const lines: Item['lines'] = [[s.deadline, `${formatDateTime(utc, timeZone, lang)} (${timeZone}) — ${s.daysLeft(days)}`]];
+  const zone = sourceZone ? zoneLabel(sourceZone) : null;
+  if (zone === timeZone) return lines; // the same clock: once is enough
+  lines.push([s.sourceTime, zone ? `${formatDateTime(utc, zone, lang)} (${zone})` : `${formatDateTime(utc, 'utc', lang)} (UTC; ${s.zoneUnknown})`]);
+  return lines;
+}
+
+function item(a: Alert, ctx: MailContext, s: Strings, change: string | null): Item {
+  const t = a.tender;
+  const lines: Item['lines'] = [];
+  if (t.buyer) lines.push([s.buyer, t.buyer]);
+  if (t.countries.length) lines.push([s.countries, countryNames(t.countries, ctx.recipient.language)]);
+  lines.push(...deadlineLines(t.deadline?.utc ?? null, t.deadline?.sourceZone ?? null, ctx, s));
+  const why = shortExplanation(a, s);
+  if (why) lines.push([s.why, why]);
+  if (a.note) lines.push([s.note, a.note]);
+  return {
+    title: t.title,
+    lines,
+    links: [
+      [s.notice, t.url ?? `${ctx.baseUrl}/tenders/${t.id}`],
+      [s.alert, alertUrl(ctx, a.id)],
+    ],
+    change,
+  };
+}
+
+const alertUrl = (ctx: MailContext, id: number) => `${ctx.baseUrl}/firms/${encodeURIComponent(ctx.firm.id)}/alerts/${id}`;
+const listUrl = (ctx: MailContext) => `${ctx.baseUrl}/firms/${encodeURIComponent(ctx.firm.id)}/alerts`;
+
+function groupOf(a: Alert, ctx: MailContext): Group {
+  const utc = a.tender.deadline?.utc;
+  if (!utc) return 'undated';
+  return localDaysLeft(utc, ctx.recipient.timeZone, ctx.now) <= SOON_DAYS ? 'soon' : 'later';
+}
+
+const byRank = (a: Alert, b: Alert) => b.score - a.score || (a.tender.deadline?.utc ?? '9').localeCompare(b.tender.deadline?.utc ?? '9') || a.id - b.id;
+
+function changeText(a: Alert, ctx: MailContext, s: Strings): string {
+  const kind = (a.change?.kind ?? 'amended') as ChangeKind;
+  const moved = (a.change?.changes as Record<string, { from: unknown; to: unknown }> | undefined)?.deadlineAt;
+  const label = s.changeKinds[kind] ?? s.changeKinds.amended;
+  if (kind === 'deadline_moved' && moved) return movedText(moved.from, moved.to, ctx, s);
+  return label;
+}
+
+function movedText(from: unknown, to: unknown, ctx: MailContext, s: Strings): string {
+  const fmt = (v: unknown) => (typeof v === 'string' ? `${formatDateTime(v, ctx.recipient.timeZone, ctx.recipient.language)} (${ctx.recipient.timeZone})` : s.noDeadline);
+  return s.movedFromTo(fmt(from), fmt(to));
+}
+
+interface Section {
+  /** Null: no heading (a message about one alert). */
+  title: string | null;
+  items: Item[];
+}
+
+function render(ctx: MailContext, subject: string, intro: string, sections: Section[], more: number): RenderedMail {
+  const s = STRINGS[ctx.recipient.language];
+  const footer = s.footer(ctx.recipient.email, ctx.firm.name, ctx.recipient.cadence);
+  const text: string[] = [s.greeting(ctx.recipient.name), '', intro, ''];
+  const html: string[] = [
+    `<!doctype html><html lang="${ctx.recipient.language}"><head><meta charset="utf-8"><title>${esc(subject)}</title></head>`,
+    `<body style="font-family:sans-serif;line-height:1.45;color:#222;max-width:640px">`,
+    `<p>${esc(s.greeting(ctx.recipient.name))}</p><p>${esc(intro)}</p>`,
+  ];
+  for (const sec of sections) {
+    if (!sec.items.length) continue;
+    if (sec.title) {
+      text.push(`== ${sec.title} ==`, '');
+      html.push(`<h2 style="font-size:1.1em;border-bottom:1px solid #ccc">${esc(sec.title)}</h2>`);
+    }
+    for (const it of sec.items) {
+      text.push(`* ${it.title}`);
+      if (it.change) text.push(`  ${it.change}`);
+      for (const [k, v] of it.lines) text.push(`  ${k}: ${v}`);
+      for (const [k, u] of it.links) text.push(`  ${k}: ${u}`);
+      text.push('');
+      html.push(`<div style="margin:0 0 1.2em"><h3 style="font-size:1em;margin:0 0 .3em">${esc(it.title)}</h3>`);
+      if (it.change) html.push(`<p style="margin:0;color:#b00"><strong>${esc(it.change)}</strong></p>`);
+      html.push(`<table style="border-collapse:collapse">`);
+      for (const [k, v] of it.lines) html.push(`<tr><td style="padding:0 1em 0 0;color:#666;vertical-align:top">${esc(k)}</td><td>${esc(v)}</td></tr>`);
+      html.push(`</table><p style="margin:.3em 0 0">${it.links.map(([k, u]) => `<a href="${esc(u)}">${esc(k)}</a>`).join(' · ')}</p></div>`);
+    }
+  }
+  if (more > 0) {
+    text.push(`${s.more(more)}: ${s.allAlerts} ${listUrl(ctx)}`, '');
+    html.push(`<p><a href="${esc(listUrl(ctx))}">${esc(s.more(more))} — ${esc(s.allAlerts)}</a></p>`);
+  }
+  text.push('--', footer, `${s.unsubscribe}: ${ctx.unsubscribeUrl}`);
+  html.push(`<hr><p style="font-size:.85em;color:#666">${esc(footer)} <a href="${esc(ctx.unsubscribeUrl)}">${esc(s.unsubscribe)}</a></p></body></html>`);
+  return {
+    subject,
+    text: text.join('\n'),
+    html: html.join('\n'),
+    headers: {
+      'List-Unsubscribe': `<${ctx.unsubscribeUrl}>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      'Auto-Submitted': 'auto-generated',
+    },
+  };
+}
+
+/** A digest of new and changed alerts; null when there is nothing to say (nothing is sent). */
+export function buildDigest(ctx: MailContext, d: { periodKey: string; newAlerts: Alert[]; changed: Alert[] }): RenderedMail | null {
+  const total = d.newAlerts.length + d.changed.length;
+  if (total === 0) return null;
+  const s = STRINGS[ctx.recipient.language];
+  let room = Math.max(1, ctx.recipient.maxItems);
+  const take = <T>(xs: T[]) => {
+    const shown = xs.slice(0, room);
+    room -= shown.length;
+    return shown;
+  };
+  const sections: Section[] = [];
+  const newSection = s.newSection(d.newAlerts.length);
+  for (const g of ['soon', 'later', 'undated'] as const) {
+    const alerts = d.newAlerts.filter((a) => groupOf(a, ctx) === g).sort(byRank);
+    const items = take(alerts).map((a) => item(a, ctx, s, null));
+    sections.push({ title: `${newSection} — ${s.groups[g]}`, items });
+  }
+  const changed = take([...d.changed].sort(byRank)).map((a) => item(a, ctx, s, changeText(a, ctx, s)));
+  sections.push({ title: s.changedSection(d.changed.length), items: changed });
+  const shown = sections.reduce((n, sec) => n + sec.items.length, 0);
+  const first = d.newAlerts[0] ?? d.changed[0];
+  const subject = s.digestSubject({
+    firm: ctx.firm.name,
+    cadence: ctx.recipient.cadence,
+    period: formatPeriod(d.periodKey, ctx.recipient.language),
+    newCount: d.newAlerts.length,
+    changedCount: d.changed.length,
+    title: total === 1 ? first.tender.title : null,
+  });
+  return render(ctx, subject, s.digestIntro(ctx.firm.name, ctx.recipient.cadence), sections, total - shown);
+}
+
+/** "The deadline of this interesting tender is in N days." */
+export function buildReminder(ctx: MailContext, alert: Alert, days: number): RenderedMail {
+  const s = STRINGS[ctx.recipient.language];
+  return render(ctx, s.reminderSubject(days, alert.tender.title), s.reminderIntro(days), [{ title: null, items: [item(alert, ctx, s, null)] }], 0);
+}
+
+/** "The deadline of this interesting tender moved from X to Y." */
+export function buildDeadlineMoved(ctx: MailContext, alert: Alert, moved: { from: unknown; to: unknown }): RenderedMail {
+  const s = STRINGS[ctx.recipient.language];
+  const change = movedText(moved.from, moved.to, ctx, s);
+  return render(ctx, s.movedSubject(alert.tender.title), s.movedIntro, [{ title: null, items: [item(alert, ctx, s, change)] }], 0);
+}
