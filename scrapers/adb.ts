@@ -17,6 +17,7 @@
  * `NNNNN-NNN` project number and the ADB country code before the colon are read from them.
  */
 import type { ParseOutcome, RawNotice, SourceDefinition, TenderInput } from './contract.js';
+import { neverThrows } from './contract.js';
 import {
   countryFromLabel,
   deadlineProblem,
@@ -167,11 +168,5 @@ export const adb: SourceDefinition = {
   status: { supported: true },
   parserVersion: 1,
   fetch: (ctx) => fetchRssFeeds(ctx, [`${ctx.baseUrl}${FEED_PATH}`], ADB_FALLBACK),
-  parse(raw: RawNotice): ParseOutcome {
-    try {
-      return parseItem(raw);
-    } catch (err) {
-      return { notice: null, problems: [`parser error: ${message(err)}`] };
-    }
-  },
+  parse: neverThrows(parseItem),
 };

@@ -28,6 +28,7 @@ import type {
   SourceDefinition,
   TenderInput,
 } from './contract.js';
+import { neverThrows } from './contract.js';
 import { HttpError } from './http-client.js';
 import {
   categoryFromLabel,
@@ -384,11 +385,5 @@ export const afdb: SourceDefinition = {
   status: { supported: true },
   parserVersion: 1,
   fetch: (ctx) => fetchRssFeeds(ctx, afdbFeedUrls(ctx.baseUrl), AFDB_FALLBACK),
-  parse(raw: RawNotice): ParseOutcome {
-    try {
-      return parseAfdbItem(raw);
-    } catch (err) {
-      return { notice: null, problems: [`parser error: ${message(err)}`] };
-    }
-  },
+  parse: neverThrows(parseAfdbItem),
 };

@@ -31,6 +31,7 @@ import type {
   SourceDefinition,
   TenderInput,
 } from './contract.js';
+import { neverThrows } from './contract.js';
 import {
   categoryFromLabel,
   cleanOrNull,
@@ -573,11 +574,5 @@ export const aiib: SourceDefinition = {
   status: { supported: true },
   parserVersion: 1,
   fetch: fetchNotices,
-  parse(raw: RawNotice): ParseOutcome {
-    try {
-      return parseRow(raw);
-    } catch (err) {
-      return { notice: null, problems: [`parser error: ${message(err)}`] };
-    }
-  },
+  parse: neverThrows(parseRow),
 };

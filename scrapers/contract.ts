@@ -130,3 +130,17 @@ export interface SourceDefinition {
   fetch(ctx: ScrapeContext): AsyncGenerator<RawNotice | FetchProblem>;
   parse(raw: RawNotice): ParseOutcome;
 }
+
+/**
+ * A parse function that never throws: an unexpected error becomes a problem on the notice
+ * (the raw payload is kept by ingest), so one broken notice never aborts a run.
+ */
+export function neverThrows(parse: (raw: RawNotice) => ParseOutcome): (raw: RawNotice) => ParseOutcome {
+  return (raw) => {
+    try {
+      return parse(raw);
+    } catch (err) {
+      return { notice: null, problems: [`parser error: ${err instanceof Error ? err.message : String(err)}`] };
+    }
+  };
+}

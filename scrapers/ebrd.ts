@@ -31,6 +31,7 @@ import type {
   TenderInput,
   TenderStatus,
 } from './contract.js';
+import { neverThrows } from './contract.js';
 import {
   categoryFromLabel,
   cleanText,
@@ -474,11 +475,5 @@ export const ebrd: SourceDefinition = {
   status: { supported: true },
   parserVersion: 1,
   fetch: fetchNotices,
-  parse(raw: RawNotice): ParseOutcome {
-    try {
-      return parseNotice(raw);
-    } catch (err) {
-      return { notice: null, problems: [`parser error: ${message(err)}`] };
-    }
-  },
+  parse: neverThrows(parseNotice),
 };

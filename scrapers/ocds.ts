@@ -34,6 +34,7 @@ import type {
   TenderInput,
   TenderStatus,
 } from './contract.js';
+import { neverThrows } from './contract.js';
 import {
   cleanOrNull,
   htmlToPlainText,
@@ -383,13 +384,7 @@ function parseRelease(raw: RawNotice): ParseOutcome {
   return { notice, problems };
 }
 
-function parse(raw: RawNotice): ParseOutcome {
-  try {
-    return parseRelease(raw);
-  } catch (err) {
-    return { notice: null, problems: [`parser error: ${message(err)}`] };
-  }
-}
+const parse = neverThrows(parseRelease);
 
 const POLITENESS = {
   // Publishers' bulk files are meant to be downloaded (OCDS publication policy); one request a
@@ -419,13 +414,7 @@ export function createOcdsSource(options: OcdsSourceOptions): SourceDefinition {
     parserVersion: 1,
     ...(envName ? { requiresEnv: [envName] } : {}),
     fetch: (ctx) => fetchPackage(ctx, envName ? process.env[envName]?.trim() || null : options.url, envName),
-    parse(raw: RawNotice): ParseOutcome {
-      try {
-        return parseRelease(raw);
-      } catch (err) {
-        return { notice: null, problems: [`parser error: ${message(err)}`] };
-      }
-    },
+    parse,
   };
 }
 

@@ -19,6 +19,7 @@ import type {
   SourceDefinition,
   TenderInput,
 } from './contract.js';
+import { neverThrows } from './contract.js';
 import type { HttpRequestInit } from './http-client.js';
 import {
   cleanOrNull,
@@ -506,13 +507,7 @@ export function createUngmSource(options: UngmSourceOptions = {}): SourceDefinit
     status: { supported: true },
     parserVersion: 1,
     fetch: (ctx) => fetchNotices(ctx, agencies),
-    parse(raw: RawNotice): ParseOutcome {
-      try {
-        return parseNotice(raw);
-      } catch (err) {
-        return { notice: null, problems: [`parser error: ${message(err)}`] };
-      }
-    },
+    parse: neverThrows(parseNotice),
   };
 }
 

@@ -17,6 +17,7 @@ import type {
   SourceDefinition,
   TenderInput,
 } from './contract.js';
+import { neverThrows } from './contract.js';
 import {
   categoryFromProcurementGroup,
   cleanOrNull,
@@ -293,11 +294,5 @@ export const worldbank: SourceDefinition = {
   status: { supported: true },
   parserVersion: 1,
   fetch: fetchNotices,
-  parse(raw: RawNotice): ParseOutcome {
-    try {
-      return parseRow(raw);
-    } catch (err) {
-      return { notice: null, problems: [`parser error: ${(err as Error).message}`] };
-    }
-  },
+  parse: neverThrows(parseRow),
 };
