@@ -60,6 +60,29 @@ export function renderMarkdown(r: Record<string, any>): string {
     lines.push('', `Speed-up over naive: ${fmt(m.speedupVsNaive, 1)}x. Candidates per tender: ${fmt(m.candidatesPerTender, 1)}. Matches: ${fmt(m.matched)}.`);
     lines.push('', 'Target: under 60 s with peak RSS under 1.5 GB.', '');
   }
+  if (r.api) {
+    const a = r.api;
+    const row = (name: string, f: { rps: number; p50Ms: number; p99Ms: number; errors: number; non2xx: number }) =>
+      `| ${name} | ${fmt(f.rps)} | ${fmt(f.p50Ms)} | ${fmt(f.p99Ms)} | ${f.errors + f.non2xx} |`;
+    lines.push('## API under load', '', '`npm run bench -- --suite api`', '', when(a), '');
+    lines.push(
+      `autocannon, 16 connections, ${a.seconds} s per route, loopback; the service in its own process on a database of ${fmt(a.sizes.tenders)} tenders (${fmt(a.sizes.open)} open), ${fmt(a.sizes.firms)} firms and ${fmt(a.sizes.matches)} matches.`,
+      '',
+    );
+    lines.push('| route | requests/s | p50 ms | p99 ms | errors |', '|---|---|---|---|---|');
+    lines.push(row('ceiling: Fastify, constant JSON body', a.ceiling));
+    lines.push(row('`GET /firms/:id/alerts` (firm key, 50 alerts)', a.idle.alerts));
+    lines.push(row('`GET /tenders?q=solar` (adviser key)', a.idle.search));
+    lines.push(row('`GET /tenders/:id`', a.idle.tender));
+    lines.push(row('`GET /firms/:id/alerts` during a 5,000-notice ingest and a full re-match', a.busy));
+    lines.push(
+      '',
+      `Alerts at ${(a.ratioToCeiling * 100).toFixed(1)}% of the ceiling. Interference: p99 ×${fmt(a.interferenceP99Ratio, 2)}; event-loop delay p99 ${fmt(a.idleEventLoopDelay.p99Ms, 1)} ms idle, ${fmt(a.busyEventLoopDelay.p99Ms, 1)} ms busy (the burst runs in a worker thread on its own connection: ingest ${fmt(a.burst.ingestSeconds, 1)} s, re-match ${fmt(a.burst.matchSeconds, 1)} s).`,
+      '',
+      'Targets: `GET /alerts` >= 2,000 requests/s with p99 under 25 ms and at least 30% of the ceiling; p99 during ingest and re-match at most 2x idle.',
+      '',
+    );
+  }
   if (r.webhooks) {
     const w = r.webhooks;
     lines.push('## Webhook delivery', '', '`npm run bench -- --suite webhooks`', '', when(w), '');

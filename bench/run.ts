@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchFull, benchIncremental, benchIngest, figure } from './suites.js';
 import { benchWebhooks } from './webhooks.js';
+import { benchApi } from './api.js';
 import { renderMarkdown, runEvalFigures } from './report.js';
 
 const { values } = parseArgs({
@@ -24,7 +25,7 @@ if (!(scale > 0)) {
   console.error(`bench: --scale must be a positive number, got "${values.scale}"`);
   process.exit(2);
 }
-const all = ['ingest', 'match-incremental', 'match-full', 'webhooks', 'eval'];
+const all = ['ingest', 'match-incremental', 'match-full', 'api', 'webhooks', 'eval'];
 const suites = values.suite?.length ? values.suite : all;
 for (const s of suites) if (!all.includes(s)) {
   console.error(`bench: unknown suite "${s}" (known: ${all.join(', ')})`);
@@ -65,6 +66,16 @@ if (suites.includes('match-full')) {
   results['match_full'] = stamp(r);
   results['match_full.seconds'] = r.seconds;
   results['match_full.peak_rss_mb'] = r.peakRssMb;
+}
+if (suites.includes('api')) {
+  const sizes = { tenders: n(1_000_000), open: n(20_000), firms: n(5000), matches: n(1_000_000) };
+  log(`api + interference: ${sizes.tenders} tenders, ${sizes.firms} firms, ${sizes.matches} matches…`);
+  const r = await benchApi(sizes, 10);
+  results['api'] = stamp(r);
+  results['api.alerts.rps'] = r.idle.alerts.rps;
+  results['api.alerts.p99_ms'] = r.idle.alerts.p99Ms;
+  results['api.alerts.ratio_to_ceiling'] = r.ratioToCeiling;
+  results['interference.p99_ratio'] = r.interferenceP99Ratio;
 }
 if (suites.includes('webhooks')) {
   log(`webhooks: ${n(2000)} deliveries to a local receiver…`);

@@ -44,3 +44,16 @@ export function openStore(file: string, options: OpenOptions = {}): Store {
 }
 
 export { schema };
+
+const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+/** A prepared statement reused for the same SQL text on the same connection (hot read paths). */
+export function prepareCached(sqlite: Database.Database, sql: string): Database.Statement {
+  let m = statements.get(sqlite);
+  if (!m) statements.set(sqlite, (m = new Map()));
+  let stmt = m.get(sql);
+  if (!stmt) {
+    if (m.size > 500) m.clear();
+    m.set(sql, (stmt = sqlite.prepare(sql)));
+  }
+  return stmt;
+}

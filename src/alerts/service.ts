@@ -6,6 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import { DateTime } from 'luxon';
+import { prepareCached } from '../../db/client.js';
 import { recordEvent } from '../events/events.js';
 import { statusSql } from '../tenders/repository.js';
 
@@ -196,19 +197,27 @@ export function announceTenders(sqlite: Database.Database, newTenderIds: number[
 
 const SEOUL = 'Asia/Seoul';
 
+// Zone conversions are the costly part of rendering alerts, and deadlines repeat across firms.
+const zoneViews = new Map<string, { source: string | null; sourceZone: string | null; seoul: string }>();
+
 /** A deadline in UTC, in the source's zone and in Seoul, with whole days left. */
 export function deadlineViews(at: string | null, zone: string | null, zoneKnown: boolean, now = new Date()) {
   if (!at) return null;
-  const utc = DateTime.fromISO(at, { zone: 'utc' });
-  const sourceZone = zoneKnown && zone ? (/^[+-]\d{2}:\d{2}$/.test(zone) ? `UTC${zone}` : zone) : null;
-  const inSource = sourceZone ? utc.setZone(sourceZone) : null;
-  return {
-    utc: at,
-    source: inSource?.isValid ? inSource.toISO({ suppressMilliseconds: true }) : null,
-    sourceZone: inSource?.isValid ? zone : null,
-    seoul: utc.setZone(SEOUL).toISO({ suppressMilliseconds: true }),
-    daysLeft: Math.floor((utc.toMillis() - now.getTime()) / 86_400_000),
-  };
+  const key = `${at}|${zoneKnown ? zone : ''}`;
+  let views = zoneViews.get(key);
+  if (!views) {
+    const utc = DateTime.fromISO(at, { zone: 'utc' });
+    const sourceZone = zoneKnown && zone ? (/^[+-]\d{2}:\d{2}$/.test(zone) ? `UTC${zone}` : zone) : null;
+    const inSource = sourceZone ? utc.setZone(sourceZone) : null;
+    views = {
+      source: inSource?.isValid ? inSource.toISO({ suppressMilliseconds: true }) : null,
+      sourceZone: inSource?.isValid ? zone : null,
+      seoul: utc.setZone(SEOUL).toISO({ suppressMilliseconds: true })!,
+    };
+    if (zoneViews.size > 20_000) zoneViews.clear();
+    zoneViews.set(key, views);
+  }
+  return { utc: at, ...views, daysLeft: Math.floor((Date.parse(at) - now.getTime()) / 86_400_000) };
 }
 
 export interface AlertQuery {
@@ -245,8 +254,9 @@ export function toAlert(r: any, now = new Date()) {
   };
 }
 
-export const ALERT_SELECT = (now: string) => `SELECT m.*, t.source, t.reference, t.title, t.buyer, t.countries, t.url, t.deadline_at, t.deadline_zone,
-  t.deadline_zone_known, ${statusSql(`'${now}'`)} AS tstatus FROM matches m JOIN tenders t ON t.id = m.tender_id`;
+/** Alert rows with their tender; binds `@now` (the tender status depends on the clock). */
+export const ALERT_SELECT = `SELECT m.*, t.source, t.reference, t.title, t.buyer, t.countries, t.url, t.deadline_at, t.deadline_zone,
+  t.deadline_zone_known, ${statusSql('@now')} AS tstatus FROM matches m JOIN tenders t ON t.id = m.tender_id`;
 
 export function listAlerts(sqlite: Database.Database, q: AlertQuery, now = new Date()) {
   const params: unknown[] = [q.firmId];
@@ -256,11 +266,11 @@ export function listAlerts(sqlite: Database.Database, q: AlertQuery, now = new D
     params.push(...q.state);
   }
   const order = q.sort === 'deadline' ? `COALESCE(t.deadline_at, '9999') ASC, m.id ASC` : `m.published_at DESC, m.id DESC`;
-  const rows = sqlite.prepare(`${ALERT_SELECT(now.toISOString())} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, q.limit ?? 50, q.offset ?? 0);
+  const rows = prepareCached(sqlite, `${ALERT_SELECT} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, q.limit ?? 50, q.offset ?? 0, { now: now.toISOString() });
   return rows.map((r) => toAlert(r, now));
 }
 
 export function getAlert(sqlite: Database.Database, firmId: string, alertId: number, now = new Date()) {
-  const r = sqlite.prepare(`${ALERT_SELECT(now.toISOString())} WHERE m.id = ? AND m.firm_id = ? AND m.state = 'published'`).get(alertId, firmId);
+  const r = prepareCached(sqlite, `${ALERT_SELECT} WHERE m.id = ? AND m.firm_id = ? AND m.state = 'published'`).get(alertId, firmId, { now: now.toISOString() });
   return r ? toAlert(r, now) : null;
 }

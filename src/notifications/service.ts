@@ -88,8 +88,8 @@ const dueRows = (sqlite: Database.Database, now: Date) =>
 function loadAlerts(sqlite: Database.Database, firmId: string, ids: number[], now: Date): Alert[] {
   if (!ids.length) return [];
   const rows = sqlite
-    .prepare(`${ALERT_SELECT(now.toISOString())} WHERE m.firm_id = ? AND m.state = 'published' AND m.id IN (SELECT value FROM json_each(?))`)
-    .all(firmId, JSON.stringify(ids));
+    .prepare(`${ALERT_SELECT} WHERE m.firm_id = ? AND m.state = 'published' AND m.id IN (SELECT value FROM json_each(?))`)
+    .all(firmId, JSON.stringify(ids), { now: now.toISOString() });
   return rows.map((r) => toAlert(r, now));
 }
 

@@ -2,6 +2,7 @@
  * Tender reads for the API: filters, full-text search over the analyzed FTS index, keyset paging.
  */
 import type Database from 'better-sqlite3';
+import { prepareCached } from '../../db/client.js';
 import { analyze } from '../matching/analyzer.js';
 
 export interface TenderFilters {
@@ -205,7 +206,7 @@ export function listTenders(sqlite: Database.Database, f: TenderFilters, now = n
   params.limit = limit + 1;
   const sql = `SELECT t.*, ${statusSql('@now')} AS status, ${keyExpr} AS sort_key FROM ${from}
     ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ${orderBy} LIMIT @limit`;
-  const rows = sqlite.prepare(sql).all(params) as Array<Record<string, unknown>>;
+  const rows = prepareCached(sqlite, sql).all(params) as Array<Record<string, unknown>>;
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   const nextCursor = rows.length > limit && last ? encodeCursor({ k: last.sort_key as string | number, id: last.id as number }) : null;
@@ -226,12 +227,17 @@ export interface ClusterMember {
 export function clusterMembers(sqlite: Database.Database, canonicalIds: number[]): Map<number, ClusterMember[]> {
   const out = new Map<number, ClusterMember[]>();
   if (canonicalIds.length === 0) return out;
+  const marks = canonicalIds.map(() => '?').join(',');
+  // Two indexed lookups (the records themselves, and those pointing at them), never a scan.
   const rows = sqlite
     .prepare(
       `SELECT id, COALESCE(cluster_id, id) AS cid, source, source_id AS sourceId, reference, url FROM tenders
-       WHERE COALESCE(cluster_id, id) IN (${canonicalIds.map(() => '?').join(',')}) ORDER BY id`,
+       WHERE id IN (${marks}) AND (cluster_id IS NULL OR cluster_id = id)
+       UNION
+       SELECT id, cluster_id AS cid, source, source_id AS sourceId, reference, url FROM tenders WHERE cluster_id IN (${marks})
+       ORDER BY id`,
     )
-    .all(...canonicalIds) as Array<ClusterMember & { cid: number }>;
+    .all(...canonicalIds, ...canonicalIds) as Array<ClusterMember & { cid: number }>;
   for (const { cid, ...m } of rows) {
     const list = out.get(cid) ?? [];
     list.push(m);
@@ -241,7 +247,7 @@ export function clusterMembers(sqlite: Database.Database, canonicalIds: number[]
 }
 
 export function getTender(sqlite: Database.Database, id: number, now = new Date().toISOString()) {
-  const row = sqlite.prepare(`SELECT t.*, ${statusSql('@now')} AS status FROM tenders t WHERE t.id = @id`).get({ id, now });
+  const row = prepareCached(sqlite, `SELECT t.*, ${statusSql('@now')} AS status FROM tenders t WHERE t.id = @id`).get({ id, now });
   if (!row) return null;
   const versions = sqlite
     .prepare(`SELECT version, changed_at, changes FROM tender_versions WHERE tender_id = ? ORDER BY version`)

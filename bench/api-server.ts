@@ -1,0 +1,47 @@
+/**
+ * The service under load, in its own process: `mode` is `app` (the real API on the database)
+ * or `ceiling` (Fastify answering a constant JSON body: what this machine can do at best).
+ * On the message `{ cmd: 'burst' }` the app runs a 5,000-notice ingest and a full re-match
+ * in a worker thread, as the scheduler does, and reports event-loop delay around it.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import Fastify from 'fastify';
+import { openStore } from '../db/client.js';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+
+const [mode, databasePath] = process.argv.slice(2);
+const histogram = monitorEventLoopDelay({ resolution: 5 });
+histogram.enable();
+
+async function main() {
+  if (mode === 'ceiling') {
+    const app = Fastify();
+    const body = { items: [{ id: 1, title: 'Supply of solar PV systems', score: 0.8 }], nextCursor: null };
+    app.get('/constant', async () => body);
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    process.send!({ ready: (app.server.address() as { port: number }).port });
+    return;
+  }
+  const store = openStore(databasePath);
+  const app = await buildApp({ config: loadConfig({ ...process.env, SCHEDULER: 'off', LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '1000000' }), store });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  process.on('message', (m: { cmd: string }) => {
+    if (m.cmd === 'reset-delay') {
+      histogram.reset();
+      process.send!({ ok: true });
+    }
+    if (m.cmd === 'delay') process.send!({ p99Ms: histogram.percentile(99) / 1e6, meanMs: histogram.mean / 1e6 });
+    if (m.cmd === 'burst') {
+      const worker = new Worker(new URL('../src/ingest/parse-worker-boot.mjs', import.meta.url), {
+        workerData: { entry: new URL('./burst-worker.ts', import.meta.url).href, databasePath },
+      });
+      worker.on('message', (r) => process.send!({ burst: r }));
+      worker.on('error', (err) => process.send!({ burstError: err.message }));
+    }
+  });
+  process.send!({ ready: (app.server.address() as { port: number }).port });
+}
+
+void main();
