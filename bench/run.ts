@@ -43,8 +43,9 @@ const out = values.out!;
 const resultsFile = path.join(out, 'bench', 'results.json');
 // Running some suites keeps the other suites' last figures (each says when and at which commit).
 const previous: Record<string, unknown> = values.suite?.length && fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) : {};
-const results: Record<string, unknown> = { ...previous, machine, date: new Date().toISOString(), commit, scale };
-const stamp = (r: object) => ({ ...r, measuredAt: new Date().toISOString(), commit });
+const results: Record<string, unknown> = { ...previous, machine, date: new Date().toISOString(), commit };
+delete results.scale;
+const stamp = (r: object) => ({ ...r, measuredAt: new Date().toISOString(), commit, scale });
 
 const log = (m: string) => process.stderr.write(m + '\n');
 if (suites.includes('ingest')) {

@@ -45,19 +45,24 @@ export function createApiKey(sqlite: Database.Database, opts: { role: Role; firm
   return { key: `gpk_${id}_${secret}`, record: getKey(sqlite, id)! };
 }
 
+const LAST_USED_RESOLUTION_MS = 60_000;
+
 const KEY_RE = /^gpk_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
 
 /** The principal for a presented key, or null (unknown, malformed, revoked, wrong secret). */
 export function verifyApiKey(sqlite: Database.Database, presented: string, now = new Date().toISOString()): Principal | null {
   const m = KEY_RE.exec(presented);
   if (!m) return null;
-  const row = sqlite.prepare(`SELECT id, secret_hash, role, firm_id, revoked_at FROM api_keys WHERE id = ?`).get(m[1]) as
-    | { id: string; secret_hash: string; role: Role; firm_id: string | null; revoked_at: string | null }
+  const row = sqlite.prepare(`SELECT id, secret_hash, role, firm_id, revoked_at, last_used_at FROM api_keys WHERE id = ?`).get(m[1]) as
+    | { id: string; secret_hash: string; role: Role; firm_id: string | null; revoked_at: string | null; last_used_at: string | null }
     | undefined;
   const expected = row ? Buffer.from(row.secret_hash, 'hex') : hash('no such key');
   const ok = timingSafeEqual(expected, hash(m[2]));
   if (!row || !ok || row.revoked_at) return null;
-  sqlite.prepare(`UPDATE api_keys SET last_used_at = ? WHERE id = ?`).run(now, row.id);
+  // Last use to the minute: a write on every request would queue API reads behind ingest writes.
+  if (!row.last_used_at || Date.parse(now) - Date.parse(row.last_used_at) >= LAST_USED_RESOLUTION_MS) {
+    sqlite.prepare(`UPDATE api_keys SET last_used_at = ? WHERE id = ?`).run(now, row.id);
+  }
   return { keyId: row.id, role: row.role, firmId: row.firm_id };
 }
 
