@@ -32,6 +32,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   reparse: async () => (await import('./commands/reparse.js')).reparseCommand,
   keys: async () => (await import('./commands/keys.js')).keysCommand,
   notify: async () => (await import('./commands/notify.js')).notifyCommand,
+  backup: async () => (await import('./commands/backup.js')).backupCommand,
+  restore: async () => (await import('./commands/backup.js')).restoreCommand,
 };
 
 export function registerCommand(name: string, load: () => Promise<Command>) {

@@ -32,7 +32,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: Type.Object(
           {
             role: Type.Enum(ROLES),
-            firmId: Type.Optional(Type.String({ maxLength: 64, description: 'Required for a firm key' })),
+            firmId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Required for a firm key' })),
             name: Type.Optional(Type.String({ maxLength: 200 })),
           },
           { additionalProperties: false },
