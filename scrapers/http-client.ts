@@ -49,6 +49,13 @@ export interface HttpClientOptions {
   connectTimeoutMs?: number;
   /** Maximum idle time between body chunks. undici checks headers/body timeouts on a ~0.5 s tick. */
   bodyTimeoutMs?: number;
+  /**
+   * Longest one attempt may take in all (headers and the whole body). The idle timeouts alone
+   * let a server that drips a byte at a time hold a run for ever. Default: twice bodyTimeoutMs
+   * (at least 5 s).
+   * Not retried: a server that slow won't be faster at once.
+   */
+  requestTimeoutMs?: number;
   headersTimeoutMs?: number;
   /** Limit on the decoded (decompressed) body. */
   maxBodyBytes?: number;
@@ -277,6 +284,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
   const headersTimeoutMs = options.headersTimeoutMs ?? 30_000;
   const bodyTimeoutMs = options.bodyTimeoutMs ?? 60_000;
+  const requestTimeoutMs = options.requestTimeoutMs ?? Math.max(bodyTimeoutMs * 2, 5000);
   const maxBodyBytes = options.maxBodyBytes ?? 20 * 1024 * 1024;
   const baseRetryDelayMs = options.baseRetryDelayMs ?? 500;
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 30_000;
@@ -353,6 +361,20 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
 
       const { cookie: explicitCookie, ...rest } = headers;
       const cookieHeader = cookies.header(url.hostname, explicitCookie);
+      const deadline = AbortSignal.timeout(requestTimeoutMs);
+      try {
+        return await sendOnce(url, method, rest, cookieHeader, body, AbortSignal.any([signal, deadline]));
+      } catch (err) {
+        if (deadline.aborted && !signal.aborted) {
+          throw new HttpError(`${method} ${url.href} took longer than ${requestTimeoutMs} ms in all`, null, url.href);
+        }
+        throw err;
+      }
+    }, { signal });
+  }
+
+  /** Sends one request and reads its whole body (cookies stored); `signal` bounds it all. */
+  async function sendOnce(url: URL, method: string, rest: Record<string, string>, cookieHeader: string | undefined, body: string | undefined, signal: AbortSignal): Promise<RawResponse> {
       const res = await dispatcher.request({
         origin: url.origin,
         path: url.pathname + url.search,
@@ -378,7 +400,6 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       }
       const bytes = await readBody(res.body, flat['content-encoding'], url.href, res.statusCode);
       return { status: res.statusCode, statusText: res.statusText ?? '', url: url.href, headers: flat, body: decodeBody(bytes, flat['content-type']) };
-    }, { signal });
   }
 
   function backoffMs(retryIndex: number): number {

@@ -46,7 +46,7 @@ export interface BuildOptions {
 
 export async function buildApp(opts: BuildOptions) {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    logger: withRedaction(opts.logger ?? false),
     bodyLimit: 1024 * 1024,
     // Unknown properties are refused (400), never silently dropped.
     ajv: { customOptions: { allErrors: false, removeAdditional: false } },
@@ -118,6 +118,19 @@ export async function buildApp(opts: BuildOptions) {
     }
     return reply.status(status).send({ statusCode: status, error: httpReason(status), message });
   });
+  // Number coercion turns "Infinity" or "1e999" into a non-finite number that the validator
+  // lets through; no numeric parameter here means that.
+  app.addHook('preValidation', async (req, reply) => {
+    const props = (req.routeOptions.schema?.querystring as { properties?: Record<string, { type?: unknown }> } | undefined)?.properties;
+    if (!props || !req.query || typeof req.query !== 'object') return;
+    for (const [name, value] of Object.entries(req.query as Record<string, unknown>)) {
+      const type = props[name]?.type;
+      const numeric = [type].flat().some((t) => t === 'number' || t === 'integer');
+      if (numeric && typeof value === 'string' && !Number.isFinite(Number(value))) {
+        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: `querystring parameter ${name} must be a finite number` });
+      }
+    }
+  });
   app.setNotFoundHandler((req, reply) => {
     reply.status(404).send({ statusCode: 404, error: 'Not Found', message: `no route ${req.method} ${req.url.split('?')[0]}` });
   });
@@ -166,6 +179,28 @@ function httpReason(status: number): string {
     422: 'Unprocessable Entity', 429: 'Too Many Requests',
   };
   return reasons[status] ?? 'Error';
+}
+
+/** Feed and unsubscribe URLs carry their credential in the path: logs show it masked. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/(feeds|unsubscribe)\/[^/?#]+/g, '/$1/[token]');
+}
+
+function withRedaction(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (!logger) return logger;
+  const base = logger === true ? {} : (logger as Record<string, unknown>);
+  return {
+    ...base,
+    serializers: {
+      req: (req: { method: string; url: string; hostname?: string; ip?: string }) => ({
+        method: req.method,
+        url: redactUrl(req.url),
+        hostname: req.hostname,
+        remoteAddress: req.ip,
+      }),
+      ...((base.serializers as object | undefined) ?? {}),
+    },
+  } as FastifyServerOptions['logger'];
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -9,7 +9,12 @@ import { findSource } from '../../scrapers/registry.js';
 import { createIngestor, type ChangedTender, type IngestCounts } from './ingest.js';
 import { createParsePool, type ParsePool } from './parse-pool.js';
 
-export type RunStatus = 'running' | 'success' | 'partial' | 'failed';
+/**
+ * success: everything fetched and stored; partial: everything fetched, some notices failed to
+ * parse; incomplete: a fetch problem, an error or a stop cut the run short (what it stored is
+ * kept, but the next incremental run starts from the last complete one); failed: nothing usable.
+ */
+export type RunStatus = 'running' | 'success' | 'partial' | 'incomplete' | 'failed';
 
 export interface RunSummary {
   runId: number;
@@ -46,6 +51,7 @@ export interface RunOptions {
 export function lastSuccessStart(sqlite: Database.Database, source: string): string | null {
   const row = sqlite
     .prepare(`SELECT started_at FROM scrape_runs WHERE source = ? AND status IN ('success', 'partial') AND sample = 0 ORDER BY started_at DESC LIMIT 1`)
+    // Only runs that fetched everything: an incomplete run's missing pages must be fetched again.
     .get(source) as { started_at: string } | undefined;
   return row?.started_at ?? null;
 }
@@ -64,8 +70,10 @@ export async function runSource(opts: RunOptions): Promise<RunSummary> {
   );
   const insertProblem = sqlite.prepare(`INSERT INTO run_problems (run_id, source_id, url, message, at) VALUES (?, ?, ?, ?, ?)`);
   let problems = 0;
+  let fetchProblems = 0;
   const recordProblem = (sourceId: string | null, url: string | null, message: string) => {
     problems++;
+    if (sourceId === null) fetchProblems++;
     insertProblem.run(runId, sourceId, url, message.slice(0, 4000), now());
   };
   const ingestor = createIngestor(sqlite, source, {
@@ -145,8 +153,14 @@ export async function runSource(opts: RunOptions): Promise<RunSummary> {
   const c = ingestor.counts;
   // A run that stored nothing usable because of errors is a failure, never "0 new tenders".
   const usable = c.seen - c.failed;
-  const troubled = error !== null || problems > 0;
-  const status: RunStatus = troubled && usable === 0 ? 'failed' : troubled ? 'partial' : 'success';
+  const stopped = Boolean(opts.signal?.aborted);
+  if (stopped && error === null) {
+    error = 'stopped before the end (shutdown or deadline)';
+    recordProblem(null, null, error);
+  }
+  const cutShort = error !== null || fetchProblems > 0;
+  const status: RunStatus =
+    (cutShort || problems > 0) && usable === 0 ? 'failed' : cutShort ? 'incomplete' : problems > 0 ? 'partial' : 'success';
   const finishedAt = now();
   sqlite
     .prepare(

@@ -61,7 +61,7 @@ export function computeHealth(runs: RunRow[], schedule: string, now = new Date()
   // Sample runs prove nothing about the source's full output.
   const history = runs.filter((r) => r.status !== 'running');
   const lastRun = history[0] ?? null;
-  const lastSuccess = history.find((r) => r.status === 'success' || r.status === 'partial');
+  const lastSuccess = history.find((r) => r.status === 'success' || r.status === 'partial' || r.status === 'incomplete');
   const lastSuccessAt = lastSuccess?.startedAt ?? null;
   if (!lastRun) return { state: 'never_run', reasons: ['no run recorded yet'], lastRun: null, lastSuccessAt: null, parseFailureRate: null, itemsPerRun: null };
   const reasons: string[] = [];

@@ -147,9 +147,16 @@ describe('backup while the service runs, restore, and a service on the copy', ()
     const restored = await startService(restoredPath);
     const h = (await (await fetch(`${restored.url}/health`)).json()) as { tenders: number };
     expect(h.tenders).toBe(copied.tenders);
-    const firms = await fetch(`${restored.url}/firms?limit=500`, { headers: auth });
-    expect(firms.status).toBe(200);
-    const ids = new Set(((await firms.json()) as { items: { id: string }[] }).items.map((f) => f.id));
+    // Every page of firms (how many were written depends on how fast the writer ran).
+    const ids = new Set<string>();
+    for (let after = ''; ; ) {
+      const page = await fetch(`${restored.url}/firms?limit=500${after ? `&after=${encodeURIComponent(after)}` : ''}`, { headers: auth });
+      expect(page.status).toBe(200);
+      const items = ((await page.json()) as { items: { id: string }[] }).items;
+      items.forEach((f) => ids.add(f.id));
+      if (items.length < 500) break;
+      after = items[items.length - 1].id;
+    }
     expect(ackedBefore.filter((id) => !ids.has(id))).toEqual([]);
     restored.c.proc.kill('SIGTERM');
     expect((await restored.c.exited).code).toBe(0);

@@ -24,7 +24,7 @@ import { startFaultServer } from './fault-server.js';
 import { guardNetwork, type NetworkGuard } from './network-guard.js';
 import { report } from './scale.js';
 
-type Status = 'success' | 'partial' | 'failed';
+type Status = 'success' | 'partial' | 'incomplete' | 'failed';
 interface Expectation {
   status: Status;
   /** What the run's record (error or problems) must say. */
@@ -57,7 +57,8 @@ const FAULT_EXPECTATIONS: Record<string, Expectation> = {
   '500 burst, then served': { status: 'success', health: 'ok' },
   '502/503 burst that outlasts the retries': { status: 'failed', reason: /HTTP 50[23]/, health: 'failing' },
   'second page fails': {
-    status: 'partial',
+    // Cut short: what the first page brought is kept; the next incremental run fetches again from the last complete run.
+    status: 'incomplete',
     reason: /listing page 2 failed.*HTTP 500/,
     health: 'ok',
     // What the first page brought is kept.
@@ -76,7 +77,7 @@ const FAULT_EXPECTATIONS: Record<string, Expectation> = {
   'gzip bomb': { status: 'failed', reason: /exceeds maxBodyBytes/, health: 'failing' },
   'corrupt gzip': { status: 'failed', reason: /header check|gzip|zlib|Z_DATA_ERROR/i, health: 'failing' },
   // The client bounds idle time, not total time: only the run's deadline stops a drip (see the KNOWN BUG test below).
-  'slow drip (a byte every 200 ms, for ever)': { status: 'success', health: 'degraded', deadlineMs: 2000 },
+  'slow drip (a byte every 200 ms, for ever)': { status: 'failed', reason: /took longer than 1500 ms in all/, health: 'failing', deadlineMs: 5000 },
   'wrong encoding (UTF-16 labelled UTF-8)': { status: 'failed', reason: /not valid JSON/, health: 'failing' },
   'wrong encoding (Latin-1 labelled UTF-8)': {
     status: 'success',
@@ -126,6 +127,7 @@ describe('source faults (fault-injecting server on 127.0.0.1)', () => {
       connectTimeoutMs: 1000,
       headersTimeoutMs: 600,
       bodyTimeoutMs: 600,
+      requestTimeoutMs: 1500,
       baseRetryDelayMs: 20,
       // Recorded as asked, waited for at most 20 ms.
       sleep: (ms, signal) => {
@@ -209,11 +211,10 @@ describe('source faults (fault-injecting server on 127.0.0.1)', () => {
     expect(guard.refused).toEqual([]);
   });
 
-  // KNOWN BUG (docs/RELIABILITY.md, "Findings"): the shared HTTP client bounds the idle time
-  // between body chunks, never a request's total time, so a body dripping a byte under the
-  // idle timeout holds the run until the caller's deadline; and a run cut short by its deadline
-  // is recorded as a success with no reason. Flip to `it` when fixed.
-  it.fails('KNOWN BUG: a slow-drip source is cut off by the client itself and recorded with a reason', async () => {
+  // Was a known bug: the client bounded only the idle time between chunks, and a run cut short
+  // by its deadline was recorded as a success. Now each attempt has a total deadline
+  // (requestTimeoutMs) and a stopped run is "incomplete" with the reason.
+  it('a slow-drip source is cut off by the client itself and recorded with a reason', async () => {
     faults.state.robots = 404;
     const { summaries, ms } = await run('slow drip (a byte every 200 ms, for ever)', 3000);
     expect(ms).toBeLessThan(2500);

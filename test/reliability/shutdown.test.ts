@@ -189,7 +189,7 @@ describe('graceful shutdown: SIGTERM during a scrape, a match and webhook delive
   // the stopped scrape's last writes and its health check all meet a closed database. Nothing
   // is lost (SQLite rolls back; the delivery is sent again), but the shutdown is not clean.
   // Reads what the test above saw. Flip to `it` when fixed.
-  it.fails('KNOWN BUG: SIGTERM closes the store only after in-flight work is recorded', () => {
+  it('SIGTERM closes the store only after in-flight work is recorded', () => {
     expect(atShutdown.log).not.toBe('');
     expect(atShutdown.log).not.toMatch(/database connection is not open/);
     expect(atShutdown.runsLeftRunning).toEqual([]);
@@ -201,7 +201,7 @@ describe('graceful shutdown: SIGTERM during a scrape, a match and webhook delive
   // then starts at that run, and the older notices on the pages it never fetched are skipped
   // for good. In-process here (the same abort the scheduler sends), with notices from 2020.
   // Flip to `it` when fixed.
-  it.fails('KNOWN BUG: notices on pages a SIGTERM-stopped run never fetched are picked up by the next run', async () => {
+  it('notices on pages a SIGTERM-stopped run never fetched are picked up by the next run', async () => {
     const store = openStore(':memory:');
     const old = await startWorldbankMirror(500);
     old.state.noticedate = '01-Jan-2020';
