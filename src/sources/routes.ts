@@ -6,7 +6,7 @@ import { computeHealth, recentRuns } from './health.js';
 
 const RunSchema = Type.Object({
   id: Type.Integer(),
-  status: Type.String({ description: 'running | success | partial | failed' }),
+  status: Type.String({ description: 'running | success | partial | incomplete | failed' }),
   startedAt: Type.String(),
   finishedAt: Nullable(Type.String()),
   pages: Type.Integer(),
