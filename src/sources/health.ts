@@ -24,6 +24,8 @@ export interface RunRow {
   itemsUnchanged: number;
   itemsFailed: number;
   error: string | null;
+  /** The run's first recorded problem (a fetch problem often says more than "failed"). */
+  firstProblem?: string | null;
 }
 
 export interface Health {
@@ -73,7 +75,7 @@ export function computeHealth(runs: RunRow[], schedule: string, now = new Date()
   const sinceSuccess = now.getTime() - new Date(lastSuccessAt ?? 0).getTime();
   if (lastRun.status === 'failed') {
     state = 'failing';
-    reasons.push(`last run failed: ${lastRun.error ?? 'no notice could be stored'}`);
+    reasons.push(`last run failed: ${lastRun.error ?? lastRun.firstProblem ?? 'no notice could be stored'}`);
   }
   if (sinceSuccess > HEALTH_THRESHOLDS.stalePeriods * periodMs) {
     if (state === 'ok') state = 'stale';
@@ -95,7 +97,8 @@ export function recentRuns(sqlite: Database.Database, source: string, limit = HE
     .prepare(
       `SELECT id, status, started_at AS startedAt, finished_at AS finishedAt, pages, items_seen AS itemsSeen,
               items_new AS itemsNew, items_amended AS itemsAmended, items_unchanged AS itemsUnchanged,
-              items_failed AS itemsFailed, error
+              items_failed AS itemsFailed, error,
+              (SELECT message FROM run_problems p WHERE p.run_id = scrape_runs.id ORDER BY p.id LIMIT 1) AS firstProblem
        FROM scrape_runs WHERE source = ? AND sample = 0 ORDER BY started_at DESC, id DESC LIMIT ?`,
     )
     .all(source, limit) as RunRow[];

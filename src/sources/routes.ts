@@ -16,6 +16,7 @@ const RunSchema = Type.Object({
   itemsUnchanged: Type.Integer(),
   itemsFailed: Type.Integer(),
   error: Nullable(Type.String()),
+  firstProblem: Type.Optional(Nullable(Type.String({ description: "The run's first recorded problem" }))),
 });
 
 const SourceSchema = Type.Object({

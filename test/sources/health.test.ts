@@ -34,6 +34,11 @@ describe('source health', () => {
     expect(h.reasons[0]).toMatch(/HTTP 503/);
   });
 
+  it('names the first problem of a failed run that recorded no error (e.g. every page refused)', () => {
+    const h = computeHealth(history(run(9, { status: 'failed', itemsSeen: 0, error: null, firstProblem: 'listing page 1 failed: HTTP 429 after 5 attempts' }), run(33)), DAILY, NOW);
+    expect(h.reasons[0]).toBe('last run failed: listing page 1 failed: HTTP 429 after 5 attempts');
+  });
+
   it('is degraded when a run returns zero items where recent runs returned many', () => {
     const h = computeHealth(history(run(9, { itemsSeen: 0, itemsUnchanged: 0, itemsNew: 0, itemsAmended: 0 }), run(33), run(57), run(81)), DAILY, NOW);
     expect(h.state).toBe('degraded');
