@@ -96,7 +96,7 @@ export class JsLiteralReader {
   }
 
   /** Skips whitespace and comments. */
-  skip(): void {
+  skipBlank(): void {
     const s = this.src;
     while (this.pos < s.length) {
       const c = s[this.pos]!;
@@ -118,7 +118,7 @@ export class JsLiteralReader {
   /** One value, with its span; the position ends right after it. */
   value(depth = 0): JsSpan {
     if (depth > MAX_DEPTH) this.fail('nesting too deep');
-    this.skip();
+    this.skipBlank();
     const start = this.pos;
     const c = this.src[this.pos];
     let value: JsValue;
@@ -153,7 +153,7 @@ export class JsLiteralReader {
     const out: { [key: string]: JsValue } = {};
     this.pos++; // {
     for (;;) {
-      this.skip();
+      this.skipBlank();
       const c = this.src[this.pos];
       if (c === '}') {
         this.pos++;
@@ -164,13 +164,13 @@ export class JsLiteralReader {
       else if (c !== undefined && IDENT_START.test(c)) key = this.identifier();
       else if (c !== undefined && /[0-9]/.test(c)) key = String(this.number());
       else this.fail(c === undefined ? 'unterminated object' : `unexpected "${c}" where a key was expected`);
-      this.skip();
+      this.skipBlank();
       if (this.src[this.pos] !== ':') this.fail(`":" expected after key "${key}"`);
       this.pos++;
       const { value } = this.value(depth + 1);
       // defineProperty: a "__proto__" key stays an ordinary key.
       Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-      this.skip();
+      this.skipBlank();
       const sep = this.src[this.pos];
       if (sep === ',') this.pos++;
       else if (sep !== '}') this.fail(sep === undefined ? 'unterminated object' : `"," or "}" expected, got "${sep}"`);
@@ -181,7 +181,7 @@ export class JsLiteralReader {
     const out: JsValue[] = [];
     this.pos++; // [
     for (;;) {
-      this.skip();
+      this.skipBlank();
       const c = this.src[this.pos];
       if (c === ']') {
         this.pos++;
@@ -194,7 +194,7 @@ export class JsLiteralReader {
         continue;
       }
       out.push(this.value(depth + 1).value);
-      this.skip();
+      this.skipBlank();
       const sep = this.src[this.pos];
       if (sep === ',') this.pos++;
       else if (sep !== ']') this.fail(sep === undefined ? 'unterminated array' : `"," or "]" expected, got "${sep}"`);
@@ -203,12 +203,12 @@ export class JsLiteralReader {
 
   /** Array elements with the span of each (for slicing the source text of every row). */
   arraySpans(depth = 0): JsSpan[] {
-    this.skip();
+    this.skipBlank();
     if (this.src[this.pos] !== '[') this.fail('"[" expected');
     const out: JsSpan[] = [];
     this.pos++;
     for (;;) {
-      this.skip();
+      this.skipBlank();
       const c = this.src[this.pos];
       if (c === ']') {
         this.pos++;
@@ -219,7 +219,7 @@ export class JsLiteralReader {
         continue;
       }
       out.push(this.value(depth + 1));
-      this.skip();
+      this.skipBlank();
       const sep = this.src[this.pos];
       if (sep === ',') this.pos++;
       else if (sep !== ']') this.fail(sep === undefined ? 'unterminated array' : `"," or "]" expected, got "${sep}"`);
@@ -312,10 +312,10 @@ export class JsLiteralReader {
 export function parseJsLiteral(text: string): JsValue {
   const reader = new JsLiteralReader(text);
   const { value } = reader.value();
-  reader.skip();
+  reader.skipBlank();
   if (reader.src[reader.pos] === ';') {
     reader.pos++;
-    reader.skip();
+    reader.skipBlank();
   }
   if (reader.pos < text.length) reader.fail('unexpected text after the literal');
   return value;
