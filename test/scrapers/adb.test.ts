@@ -4,28 +4,16 @@ import { describe, expect, it } from 'vitest';
 import type { FetchProblem, RawNotice, ScrapeContext } from '../../scrapers/contract.js';
 import { adb, adbCountry, titleCountryCode } from '../../scrapers/adb.js';
 import { sliceRssItems } from '../../scrapers/afdb.js';
-import { HttpError, type HttpClient, type HttpRequestInit, type HttpResponse } from '../../scrapers/http-client.js';
+import { HttpError, type HttpClient } from '../../scrapers/http-client.js';
 import { validateTenderInput } from '../../src/ingest/validate.js';
+import { FakeHttp } from '../helpers/fake-http.js';
 
 const FEED = readFileSync(fileURLToPath(new URL('../fixtures/adb/tenders-rss.xml', import.meta.url)), 'utf8');
 const BASE = 'https://www.adb.org';
 const FEED_URL = `${BASE}/projects/tenders/rss`;
 
-class FakeHttp implements HttpClient {
-  readonly calls: string[] = [];
-  constructor(private readonly serve: (url: string) => string) {}
-  async request(url: string, _init?: HttpRequestInit): Promise<HttpResponse> {
-    this.calls.push(url);
-    return { status: 200, url, headers: {}, body: this.serve(url) };
-  }
-  async getText(url: string, init?: HttpRequestInit): Promise<string> {
-    return (await this.request(url, init)).body;
-  }
-  async getJson<T = unknown>(url: string, init?: HttpRequestInit): Promise<T> {
-    return JSON.parse(await this.getText(url, init)) as T;
-  }
-  async close(): Promise<void> {}
-}
+/** These feeds are served by their full URL string. */
+const fakeHttp = (serve: (url: string) => string) => new FakeHttp((url) => serve(url.href));
 
 function context(http: HttpClient, over: Partial<ScrapeContext> = {}): ScrapeContext {
   return { http, baseUrl: BASE, sample: false, since: null, log: () => {}, ...over };
@@ -41,7 +29,7 @@ async function collect(ctx: ScrapeContext): Promise<{ notices: RawNotice[]; prob
   return { notices, problems };
 }
 
-const serveFeed = () => new FakeHttp((url) => {
+const serveFeed = () => fakeHttp((url) => {
   if (url === FEED_URL) return FEED;
   throw new HttpError(`GET ${url} failed: HTTP 404 Not Found`, 404, url);
 });
@@ -73,7 +61,7 @@ describe('adb.fetch', () => {
     const http = serveFeed();
     const { notices, problems } = await collect(context(http));
     expect(problems).toEqual([]);
-    expect(http.calls).toEqual([FEED_URL]);
+    expect(http.urls).toEqual([FEED_URL]);
     expect(notices.map((n) => n.sourceId)).toEqual([
       '210345 at https://www.adb.org',
       '210377 at https://www.adb.org',
@@ -85,7 +73,7 @@ describe('adb.fetch', () => {
   });
 
   it('a 403 ends the run as one problem that points to UNGM agency 85', async () => {
-    const http = new FakeHttp((url) => {
+    const http = fakeHttp((url) => {
       throw new HttpError(`GET ${url} failed: HTTP 403 Forbidden`, 403, url);
     });
     const { notices, problems } = await collect(context(http));
@@ -94,7 +82,7 @@ describe('adb.fetch', () => {
   });
 
   it('a network failure is a problem, not a crash', async () => {
-    const http = new FakeHttp(() => {
+    const http = fakeHttp(() => {
       throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     });
     const { problems } = await collect(context(http));
@@ -103,7 +91,7 @@ describe('adb.fetch', () => {
 
   it('items without guid fall back to the link; without either they are skipped', async () => {
     const feed = '<rss><channel><item><title>A</title><link>https://www.adb.org/projects/tenders/1</link></item><item><title>B</title></item></channel></rss>';
-    const { notices, problems } = await collect(context(new FakeHttp(() => feed)));
+    const { notices, problems } = await collect(context(fakeHttp(() => feed)));
     expect(notices.map((n) => n.sourceId)).toEqual(['https://www.adb.org/projects/tenders/1']);
     expect(problems).toEqual([expect.objectContaining({ message: 'item 2 has neither guid nor link: skipped' })]);
   });

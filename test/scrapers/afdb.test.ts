@@ -11,8 +11,9 @@ import {
   rssDate,
   sliceRssItems,
 } from '../../scrapers/afdb.js';
-import { HttpError, type HttpClient, type HttpRequestInit, type HttpResponse } from '../../scrapers/http-client.js';
+import { HttpError, type HttpClient } from '../../scrapers/http-client.js';
 import { validateTenderInput } from '../../src/ingest/validate.js';
+import { FakeHttp } from '../helpers/fake-http.js';
 
 const fixture = (name: string): string => readFileSync(fileURLToPath(new URL(`../fixtures/afdb/${name}`, import.meta.url)), 'utf8');
 const SPN = fixture('spn-rss.xml');
@@ -20,28 +21,15 @@ const GPN = fixture('gpn-rss.xml');
 const BASE = 'https://www.afdb.org';
 const [SPN_URL, GPN_URL] = afdbFeedUrls(BASE) as [string, string];
 
-class FakeHttp implements HttpClient {
-  readonly calls: string[] = [];
-  constructor(private readonly serve: (url: string) => string) {}
-  async request(url: string, _init?: HttpRequestInit): Promise<HttpResponse> {
-    this.calls.push(url);
-    return { status: 200, url, headers: {}, body: this.serve(url) };
-  }
-  async getText(url: string, init?: HttpRequestInit): Promise<string> {
-    return (await this.request(url, init)).body;
-  }
-  async getJson<T = unknown>(url: string, init?: HttpRequestInit): Promise<T> {
-    return JSON.parse(await this.getText(url, init)) as T;
-  }
-  async close(): Promise<void> {}
-}
+/** These feeds are served by their full URL string. */
+const fakeHttp = (serve: (url: string) => string) => new FakeHttp((url) => serve(url.href));
 
 const forbidden = (url: string): never => {
   throw new HttpError(`GET ${url} failed: HTTP 403 Forbidden`, 403, url);
 };
 
 function site(pages: Record<string, string | ((url: string) => string)>): FakeHttp {
-  return new FakeHttp((url) => {
+  return fakeHttp((url) => {
     const page = pages[url];
     if (typeof page === 'function') return page(url);
     if (page === undefined) throw new HttpError(`GET ${url} failed: HTTP 404 Not Found`, 404, url);
@@ -113,7 +101,7 @@ describe('afdb.fetch', () => {
     const http = site({ [SPN_URL]: SPN, [GPN_URL]: GPN });
     const { notices, problems } = await collect(context(http));
     expect(problems).toEqual([]);
-    expect(http.calls).toEqual([SPN_URL, GPN_URL]);
+    expect(http.urls).toEqual([SPN_URL, GPN_URL]);
     expect(notices.map((n) => n.sourceId)).toEqual([
       '98765 at https://www.afdb.org',
       '98801 at https://www.afdb.org',
@@ -129,7 +117,7 @@ describe('afdb.fetch', () => {
     const http = site({ [SPN_URL]: forbidden, [GPN_URL]: GPN });
     const { notices, problems } = await collect(context(http));
     expect(notices).toEqual([]);
-    expect(http.calls).toEqual([SPN_URL]);
+    expect(http.urls).toEqual([SPN_URL]);
     expect(problems).toEqual([
       { kind: 'problem', message: expect.stringMatching(/HTTP 403.*UNGM \(agency 84\)/), url: SPN_URL },
     ]);
@@ -147,7 +135,7 @@ describe('afdb.fetch', () => {
   it('sample mode stops after the first feed', async () => {
     const http = site({ [SPN_URL]: SPN, [GPN_URL]: GPN });
     const { notices } = await collect(context(http, { sample: true }));
-    expect(http.calls).toEqual([SPN_URL]);
+    expect(http.urls).toEqual([SPN_URL]);
     expect(notices).toHaveLength(3);
   });
 

@@ -3,29 +3,15 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { FetchProblem, RawNotice, ScrapeContext } from '../../scrapers/contract.js';
 import { aiib, JsLiteralError, parseJsLiteral, parsePrice, readPpoData } from '../../scrapers/aiib.js';
-import { HttpError, type HttpClient, type HttpRequestInit, type HttpResponse } from '../../scrapers/http-client.js';
+import { HttpError, type HttpClient } from '../../scrapers/http-client.js';
 import { validateTenderInput } from '../../src/ingest/validate.js';
 import { parseWrittenDate } from '../../src/ingest/normalize.js';
+import { FakeHttp } from '../helpers/fake-http.js';
 
 const SCRIPT = readFileSync(fileURLToPath(new URL('../fixtures/aiib/ppo-data-all.js', import.meta.url)), 'utf8');
 const BASE = 'https://www.aiib.org';
 const DATA_PATH = '/en/opportunities/business/project-procurement/_common/ppo-data-all.js';
 
-class FakeHttp implements HttpClient {
-  readonly calls: string[] = [];
-  constructor(private readonly serve: (url: URL) => string) {}
-  async request(url: string, _init?: HttpRequestInit): Promise<HttpResponse> {
-    this.calls.push(url);
-    return { status: 200, url, headers: {}, body: this.serve(new URL(url)) };
-  }
-  async getText(url: string, init?: HttpRequestInit): Promise<string> {
-    return (await this.request(url, init)).body;
-  }
-  async getJson<T = unknown>(url: string, init?: HttpRequestInit): Promise<T> {
-    return JSON.parse(await this.getText(url, init)) as T;
-  }
-  async close(): Promise<void> {}
-}
 
 function context(http: HttpClient, over: Partial<ScrapeContext> = {}): ScrapeContext {
   return { http, baseUrl: BASE, sample: false, since: null, log: () => {}, ...over };
@@ -119,8 +105,8 @@ describe('aiib.fetch', () => {
     const logs: string[] = [];
     const { notices, problems } = await collect(context(http, { log: (m) => logs.push(m) }));
     expect(problems).toEqual([]);
-    expect(http.calls).toHaveLength(1);
-    expect(http.calls[0]).toMatch(new RegExp(`^${BASE}${DATA_PATH.replace(/\./g, '\\.')}\\?t=\\d+$`));
+    expect(http.urls).toHaveLength(1);
+    expect(http.urls[0]).toMatch(new RegExp(`^${BASE}${DATA_PATH.replace(/\./g, '\\.')}\\?t=\\d+$`));
     const rows = readPpoData(SCRIPT);
     expect(notices.map((n) => n.payload)).toEqual([rows[0]!.text, rows[1]!.text, rows[3]!.text]);
     expect(notices.map((n) => n.sourceId)).toEqual([

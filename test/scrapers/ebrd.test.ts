@@ -3,8 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { FetchProblem, RawNotice, ScrapeContext } from '../../scrapers/contract.js';
 import { EBRD_MAX_DETAILS, ebrd, readListingRows, readMetadata, readUkDateTime } from '../../scrapers/ebrd.js';
-import { HttpError, type HttpClient, type HttpRequestInit, type HttpResponse } from '../../scrapers/http-client.js';
+import { HttpError, type HttpClient } from '../../scrapers/http-client.js';
 import { validateTenderInput } from '../../src/ingest/validate.js';
+import { FakeHttp as SharedFakeHttp } from '../helpers/fake-http.js';
 
 const fixture = (name: string): string => readFileSync(fileURLToPath(new URL(`../fixtures/ebrd/${name}`, import.meta.url)), 'utf8');
 const LISTING = fixture('noticeSearchResults_3rows.html');
@@ -12,22 +13,9 @@ const DETAIL = fixture('viewNotice_47000001.html');
 const BASE = 'https://ecepp.ebrd.com';
 
 /** A scripted HttpClient: `serve` answers each URL; a thrown error is the HTTP failure. */
-class FakeHttp implements HttpClient {
-  readonly calls: string[] = [];
-  constructor(private readonly serve: (url: URL, init?: HttpRequestInit) => string) {}
-  async request(url: string, init?: HttpRequestInit): Promise<HttpResponse> {
-    this.calls.push(url);
-    return { status: 200, url, headers: {}, body: this.serve(new URL(url), init) };
-  }
-  async getText(url: string, init?: HttpRequestInit): Promise<string> {
-    return (await this.request(url, init)).body;
-  }
-  async getJson<T = unknown>(url: string, init?: HttpRequestInit): Promise<T> {
-    return JSON.parse(await this.getText(url, init)) as T;
-  }
-  async close(): Promise<void> {}
+class FakeHttp extends SharedFakeHttp {
   details(): string[] {
-    return this.calls.filter((u) => u.includes('viewNotice')).map((u) => new URL(u).searchParams.get('displayNoticeId')!);
+    return this.urls.filter((u) => u.includes('viewNotice')).map((u) => new URL(u).searchParams.get('displayNoticeId')!);
   }
 }
 
@@ -258,7 +246,7 @@ describe('ebrd.fetch', () => {
     expect(problems).toEqual([]);
     expect(notices.map((n) => n.sourceId)).toEqual(['47000001', '47000002', '47000003']);
     expect(http.details().sort()).toEqual(['47000001', '47000003']);
-    expect(http.calls[0]).toBe(`${BASE}/delta/noticeSearchResults.html`);
+    expect(http.urls[0]).toBe(`${BASE}/delta/noticeSearchResults.html`);
     const first = JSON.parse(notices[0]!.payload) as { row: string; detail: string | null };
     expect(first).toEqual({ row: ROW_1!.html, detail: DETAIL });
     expect(JSON.parse(notices[1]!.payload)).toEqual({ row: ROW_2!.html, detail: null });

@@ -2,30 +2,16 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FetchProblem, RawNotice, ScrapeContext, SourceDefinition } from '../../scrapers/contract.js';
-import { HttpError, type HttpClient, type HttpRequestInit, type HttpResponse } from '../../scrapers/http-client.js';
+import { HttpError, type HttpClient } from '../../scrapers/http-client.js';
 import { createOcdsSource, isoDeadline, ocds, readOcdsPackage } from '../../scrapers/ocds.js';
 import { validateTenderInput } from '../../src/ingest/validate.js';
+import { FakeHttp } from '../helpers/fake-http.js';
 
 const fixturePath = (name: string): string => fileURLToPath(new URL(`../fixtures/ocds/${name}`, import.meta.url));
 const RELEASE_PACKAGE = readFileSync(fixturePath('release-package.json'), 'utf8');
 const RECORD_PACKAGE = readFileSync(fixturePath('record-package.json'), 'utf8');
 const PACKAGE_URL = 'https://example.gov/ocds/release-package/2026-10-14.json';
 
-class FakeHttp implements HttpClient {
-  readonly calls: string[] = [];
-  constructor(private readonly serve: (url: URL) => string) {}
-  async request(url: string, _init?: HttpRequestInit): Promise<HttpResponse> {
-    this.calls.push(url);
-    return { status: 200, url, headers: {}, body: this.serve(new URL(url)) };
-  }
-  async getText(url: string, init?: HttpRequestInit): Promise<string> {
-    return (await this.request(url, init)).body;
-  }
-  async getJson<T = unknown>(url: string, init?: HttpRequestInit): Promise<T> {
-    return JSON.parse(await this.getText(url, init)) as T;
-  }
-  async close(): Promise<void> {}
-}
 
 /** An HttpClient that must not be used (file sources). */
 const noNetwork = new FakeHttp((url) => {
@@ -105,7 +91,7 @@ describe('ocds.fetch', () => {
     const source = fromFile('release-package.json');
     const { notices, problems } = await collect(source, context(noNetwork));
     expect(problems).toEqual([]);
-    expect(noNetwork.calls).toEqual([]);
+    expect(noNetwork.urls).toEqual([]);
     expect(notices.map((n) => n.sourceId)).toEqual(['ocds-test01-2026-0042', 'ocds-test01-2026-0007']);
     expect(notices[0]).toMatchObject({ contentType: 'application/json', url: PACKAGE_URL });
     expect(JSON.parse(notices[0]!.payload)).toEqual(JSON.parse(RELEASE_PACKAGE).releases[1]);
@@ -123,7 +109,7 @@ describe('ocds.fetch', () => {
     const source = createOcdsSource({ id: 't', name: 't', url: PACKAGE_URL });
     expect(source.defaultBaseUrl).toBe('https://example.gov');
     const { notices } = await collect(source, context(http));
-    expect(http.calls).toEqual([PACKAGE_URL]);
+    expect(http.urls).toEqual([PACKAGE_URL]);
     expect(notices).toHaveLength(2);
   });
 

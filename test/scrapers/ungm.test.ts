@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { FetchProblem, RawNotice, ScrapeContext, SourceDefinition } from '../../scrapers/contract.js';
-import { HttpError, type HttpClient, type HttpRequestInit, type HttpResponse } from '../../scrapers/http-client.js';
+import { HttpError, type HttpClient } from '../../scrapers/http-client.js';
 import {
   createUngmSource,
   type ListingRow,
@@ -13,6 +13,7 @@ import {
   UNGM_PAGE_SIZE,
   ungm,
 } from '../../scrapers/ungm.js';
+import { FakeHttp as SharedFakeHttp } from '../helpers/fake-http.js';
 
 const fixture = (name: string): string => readFileSync(fileURLToPath(new URL(`../fixtures/ungm/${name}`, import.meta.url)), 'utf8');
 const SEARCH_PAGE = fixture('notice_page.html');
@@ -22,20 +23,7 @@ const DETAIL_NO_REFERENCE = fixture('notice_detail_400101_no_reference.html');
 const BASE = 'https://www.ungm.org';
 
 /** A scripted HttpClient: each request is answered by `serve`; a thrown error is the HTTP failure. */
-class FakeHttp implements HttpClient {
-  readonly calls: Array<{ url: string; init?: HttpRequestInit }> = [];
-  constructor(private readonly serve: (url: URL, init?: HttpRequestInit) => string) {}
-  async request(url: string, init?: HttpRequestInit): Promise<HttpResponse> {
-    this.calls.push({ url, init });
-    return { status: 200, url, headers: {}, body: this.serve(new URL(url), init) };
-  }
-  async getText(url: string, init?: HttpRequestInit): Promise<string> {
-    return (await this.request(url, init)).body;
-  }
-  async getJson<T = unknown>(url: string, init?: HttpRequestInit): Promise<T> {
-    return JSON.parse(await this.getText(url, init)) as T;
-  }
-  async close(): Promise<void> {}
+class FakeHttp extends SharedFakeHttp {
   searches(): Array<Record<string, unknown>> {
     return this.calls.filter((c) => c.init?.method === 'POST').map((c) => JSON.parse(c.init!.body!) as Record<string, unknown>);
   }

@@ -2,29 +2,15 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { FetchProblem, RawNotice, ScrapeContext } from '../../scrapers/contract.js';
-import { HttpError, type HttpClient, type HttpRequestInit, type HttpResponse } from '../../scrapers/http-client.js';
+import { HttpError, type HttpClient } from '../../scrapers/http-client.js';
 import { procnoticesUrl, worldbank } from '../../scrapers/worldbank.js';
+import { FakeHttp } from '../helpers/fake-http.js';
 
 const fixture = (name: string): string => readFileSync(fileURLToPath(new URL(`../fixtures/worldbank/${name}`, import.meta.url)), 'utf8');
 const PAGE = JSON.parse(fixture('procnotices_page_3rows.json')) as { procnotices: Array<Record<string, unknown>> };
 const [IFB, REOI_CANCELLED, GPN] = PAGE.procnotices as [Record<string, unknown>, Record<string, unknown>, Record<string, unknown>];
 
 /** A scripted HttpClient: each request is answered by `serve`; a thrown error is the HTTP failure. */
-class FakeHttp implements HttpClient {
-  readonly calls: Array<{ url: string; init?: HttpRequestInit }> = [];
-  constructor(private readonly serve: (url: URL, init?: HttpRequestInit) => string) {}
-  async request(url: string, init?: HttpRequestInit): Promise<HttpResponse> {
-    this.calls.push({ url, init });
-    return { status: 200, url, headers: {}, body: this.serve(new URL(url), init) };
-  }
-  async getText(url: string, init?: HttpRequestInit): Promise<string> {
-    return (await this.request(url, init)).body;
-  }
-  async getJson<T = unknown>(url: string, init?: HttpRequestInit): Promise<T> {
-    return JSON.parse(await this.getText(url, init)) as T;
-  }
-  async close(): Promise<void> {}
-}
 
 function context(http: HttpClient, over: Partial<ScrapeContext> = {}): ScrapeContext {
   return { http, baseUrl: 'https://search.worldbank.org', sample: false, since: null, log: () => {}, ...over };
