@@ -20,11 +20,9 @@ import type { ParseOutcome, RawNotice, SourceDefinition, TenderInput } from './c
 import { neverThrows } from './contract.js';
 import {
   countryFromLabel,
-  deadlineProblem,
   fetchRssFeeds,
-  findDeadlineInText,
   readEnvelope,
-  rssDate,
+  readItemBasics,
 } from './afdb.js';
 import { categoryFromLabel, cleanOrNull, cleanText, htmlToPlainText, mapNoticeType, toCountryCode } from '../src/ingest/normalize.js';
 
@@ -113,18 +111,7 @@ function parseItem(raw: RawNotice): ParseOutcome {
   if (noticeType === 'other' && category === 'consulting') noticeType = 'expression_of_interest';
   if (noticeType === 'other') problems.push('notice type not found in the title or text');
 
-  const publishedAt = rssDate(item.pubDate);
-  if (!publishedAt) problems.push(item.pubDate ? `pubDate unreadable: "${item.pubDate}"` : 'pubDate missing');
-
-  const deadline = findDeadlineInText(text, country);
-  const unread = deadlineProblem(text, deadline);
-  if (unread) problems.push(unread);
-  let url: string | null = null;
-  try {
-    url = item.link ? new URL(item.link, DEFAULT_BASE).toString() : raw.url;
-  } catch {
-    problems.push(`link unreadable: "${item.link}"`);
-  }
+  const { publishedAt, deadline, url } = readItemBasics(item, text, country, DEFAULT_BASE, raw.url, problems);
   const identifiers: Record<string, string> = {};
   if (financing) identifiers.financing = financing.toUpperCase();
 

@@ -256,6 +256,22 @@ export function deadlineProblem(text: string, deadline: DeadlineInput | null): s
 }
 
 /** A crude language guess for feed texts: French vs English function words; null when unsure. */
+/** Published date, deadline and link, the parts of an item AfDB's and ADB's feeds share; problems noted. */
+export function readItemBasics(item: RssItem, text: string, country: string | null, base: string, fallbackUrl: string | null, problems: string[]) {
+  const publishedAt = rssDate(item.pubDate);
+  if (!publishedAt) problems.push(item.pubDate ? `pubDate unreadable: "${item.pubDate}"` : 'pubDate missing');
+  const deadline = findDeadlineInText(text, country);
+  const unread = deadlineProblem(text, deadline);
+  if (unread) problems.push(unread);
+  let url: string | null = null;
+  try {
+    url = item.link ? new URL(item.link, base).toString() : fallbackUrl;
+  } catch {
+    problems.push(`link unreadable: "${item.link}"`);
+  }
+  return { publishedAt, deadline, url };
+}
+
 export function guessLanguage(text: string): 'en' | 'fr' | null {
   const words = text.toLowerCase().match(/[a-zàâçéèêëîïôûùüÿœ']+/g) ?? [];
   let fr = 0;
@@ -333,18 +349,7 @@ function parseAfdbItem(raw: RawNotice): ParseOutcome {
   // `Multinational - …` notices have no single country: [] without a problem.
   if (!country && !(prefix && isNonCountry(prefix))) problems.push('country not found in the title prefix or a "Country:" line');
 
-  const publishedAt = rssDate(item.pubDate);
-  if (!publishedAt) problems.push(item.pubDate ? `pubDate unreadable: "${item.pubDate}"` : 'pubDate missing');
-
-  const deadline = findDeadlineInText(text, country);
-  const unread = deadlineProblem(text, deadline);
-  if (unread) problems.push(unread);
-  let url: string | null = null;
-  try {
-    url = item.link ? new URL(item.link, DEFAULT_BASE).toString() : raw.url;
-  } catch {
-    problems.push(`link unreadable: "${item.link}"`);
-  }
+  const { publishedAt, deadline, url } = readItemBasics(item, text, country, DEFAULT_BASE, raw.url, problems);
 
   const notice: TenderInput = {
     sourceId,

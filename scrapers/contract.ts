@@ -144,3 +144,25 @@ export function neverThrows(parse: (raw: RawNotice) => ParseOutcome): (raw: RawN
     }
   };
 }
+
+/**
+ * The payload of sources whose notice is a listing row plus a detail page (UNGM, EBRD): both
+ * fetched texts, exactly as received, in one JSON envelope.
+ */
+export function rowDetailPayload(row: string, detail: string | null): string {
+  return JSON.stringify({ row, detail });
+}
+
+/** The envelope back, or the problem that makes it unreadable. */
+export function readRowDetailPayload(raw: RawNotice): { row: string; detail: string | null } | { problem: string } {
+  let envelope: unknown;
+  try {
+    envelope = JSON.parse(raw.payload);
+  } catch {
+    return { problem: 'payload is not the {row, detail} JSON envelope' };
+  }
+  const row = (envelope as { row?: unknown } | null)?.row;
+  const detail = (envelope as { detail?: unknown } | null)?.detail;
+  if (typeof row !== 'string') return { problem: 'envelope has no "row" HTML' };
+  return { row, detail: typeof detail === 'string' ? detail : null };
+}

@@ -31,7 +31,7 @@ import type {
   TenderInput,
   TenderStatus,
 } from './contract.js';
-import { neverThrows } from './contract.js';
+import { neverThrows, readRowDetailPayload, rowDetailPayload } from './contract.js';
 import {
   categoryFromLabel,
   cleanText,
@@ -171,7 +171,7 @@ async function* fetchNotices(ctx: ScrapeContext): AsyncGenerator<RawNotice | Fet
     }
     yield {
       sourceId: row.id,
-      payload: JSON.stringify({ row: row.html, detail }),
+      payload: rowDetailPayload(row.html, detail),
       contentType: 'text/html',
       url: notice,
       fetchedAt: new Date().toISOString(),
@@ -312,15 +312,9 @@ function ukDeadline(raw: string): DeadlineInput | null {
 
 function parseNotice(raw: RawNotice): ParseOutcome {
   const problems: string[] = [];
-  let envelope: unknown;
-  try {
-    envelope = JSON.parse(raw.payload);
-  } catch {
-    return { notice: null, problems: ['payload is not the {row, detail} JSON envelope'] };
-  }
-  const rowHtml = (envelope as { row?: unknown } | null)?.row;
-  const detailHtml = (envelope as { detail?: unknown } | null)?.detail;
-  if (typeof rowHtml !== 'string') return { notice: null, problems: ['envelope has no "row" HTML'] };
+  const envelope = readRowDetailPayload(raw);
+  if ('problem' in envelope) return { notice: null, problems: [envelope.problem] };
+  const { row: rowHtml, detail: detailHtml } = envelope;
 
   // --- listing row ---------------------------------------------------------------------------
   // A bare <tr> is dropped by the HTML parser outside a table: wrap it.

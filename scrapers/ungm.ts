@@ -19,7 +19,7 @@ import type {
   SourceDefinition,
   TenderInput,
 } from './contract.js';
-import { neverThrows } from './contract.js';
+import { neverThrows, readRowDetailPayload, rowDetailPayload } from './contract.js';
 import type { HttpRequestInit } from './http-client.js';
 import {
   cleanOrNull,
@@ -220,7 +220,7 @@ async function* fetchNotices(ctx: ScrapeContext, agencies: string[]): AsyncGener
       }
       yield {
         sourceId: row.id,
-        payload: JSON.stringify({ row: row.html, detail }),
+        payload: rowDetailPayload(row.html, detail),
         contentType: 'text/html',
         url: detailUrl,
         fetchedAt: new Date().toISOString(),
@@ -326,15 +326,9 @@ function sameStart(full: string, prefix: string): boolean {
 
 function parseNotice(raw: RawNotice): ParseOutcome {
   const problems: string[] = [];
-  let envelope: unknown;
-  try {
-    envelope = JSON.parse(raw.payload);
-  } catch {
-    return { notice: null, problems: ['payload is not the {row, detail} JSON envelope'] };
-  }
-  const rowHtml = (envelope as { row?: unknown } | null)?.row;
-  const detailHtml = (envelope as { detail?: unknown } | null)?.detail;
-  if (typeof rowHtml !== 'string') return { notice: null, problems: ['envelope has no "row" HTML'] };
+  const envelope = readRowDetailPayload(raw);
+  if ('problem' in envelope) return { notice: null, problems: [envelope.problem] };
+  const { row: rowHtml, detail: detailHtml } = envelope;
 
   // --- listing row -----------------------------------------------------------------------
   const $ = cheerio.load(rowHtml, null, false);
