@@ -48,15 +48,22 @@ export const HEALTH_THRESHOLDS = {
   stalePeriods: 2,
 };
 
-/** The gap between two runs of a cron expression (ms), for staleness. */
+const periods = new Map<string, number>();
+
+/** The gap between two runs of a cron expression (ms), for staleness; computed once per expression. */
 export function cronPeriodMs(expression: string): number {
-  const task = cron.createTask(expression, () => {});
-  try {
-    const [a, b] = task.getNextRuns(2);
-    return a && b ? b.getTime() - a.getTime() : 24 * 3600_000;
-  } finally {
-    void task.destroy();
+  let period = periods.get(expression);
+  if (period === undefined) {
+    const task = cron.createTask(expression, () => {});
+    try {
+      const [a, b] = task.getNextRuns(2);
+      period = a && b ? b.getTime() - a.getTime() : 24 * 3600_000;
+    } finally {
+      void task.destroy();
+    }
+    periods.set(expression, period);
   }
+  return period;
 }
 
 export function computeHealth(runs: RunRow[], schedule: string, now = new Date()): Health {
