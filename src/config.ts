@@ -47,6 +47,14 @@ export interface Config {
   reminderDays: number[];
   /** Signs unsubscribe links (32+ characters); null = a random key made once and kept in the database. */
   unsubscribeSecret: string | null;
+  /** Dated exchange rates for pipeline reports (CSV or JSON, see src/pipeline/fx.ts); null = the built-in table. */
+  fxRatesPath: string | null;
+  /** Adviser console sessions last this many hours from sign-in. */
+  consoleSessionHours: number;
+  /** The console cookie's Secure flag: `auto` = when the request came over HTTPS (behind a proxy, set TRUST_PROXY). */
+  consoleCookieSecure: boolean | 'auto';
+  /** Trust X-Forwarded-* from a reverse proxy (for the client address and the protocol). */
+  trustProxy: boolean;
 }
 
 export class ConfigError extends Error {
@@ -131,6 +139,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       if (v && v.length < 32) throw new ConfigError('UNSUBSCRIBE_SECRET', 'must be at least 32 characters');
       return v || null;
     })(env.UNSUBSCRIBE_SECRET),
+    fxRatesPath: env.FX_RATES_PATH?.trim() || null,
+    consoleSessionHours: int(env, 'CONSOLE_SESSION_HOURS', 12, 1, 24 * 30),
+    consoleCookieSecure: env.CONSOLE_COOKIE_SECURE?.trim().toLowerCase() === 'auto' || !env.CONSOLE_COOKIE_SECURE ? 'auto' : bool(env, 'CONSOLE_COOKIE_SECURE', true),
+    trustProxy: bool(env, 'TRUST_PROXY', false),
   };
 }
 

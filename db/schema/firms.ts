@@ -9,6 +9,10 @@ export const firms = sqliteTable('firms', {
   description: text('description'),
   gpassDesignated: integer('gpass_designated', { mode: 'boolean' }).notNull().default(false),
   gpassExpiresAt: text('gpass_expires_at'),
+  /** When the firm was designated (yyyy-mm-dd): pipeline reports group firms by its year. */
+  gpassDesignatedOn: text('gpass_designated_on'),
+  /** The firm's industry (SECTORS in src/firms/firm.ts): pipeline reports group and filter by it. */
+  sector: text('sector'),
   contactName: text('contact_name'),
   contactEmail: text('contact_email'),
   profile: text('profile', { mode: 'json' }).$type<FirmProfile>().notNull(),
@@ -61,6 +65,19 @@ export const matches = sqliteTable(
     index('matches_firm_state_published_idx').on(t.firmId, t.state, t.publishedAt),
   ],
 );
+
+/**
+ * A counter per firm that moves whenever what `GET /firms/:id/alerts` shows could change: a
+ * published match inserted, updated or deleted, a field the listing shows changed on one of
+ * the firm's alerted tenders, the firm deleted. Triggers keep it (migration
+ * 0012_alert_versions_triggers), so writes from any connection or process move it; the API
+ * validates its cached alert pages against it. A firm without a row is at version 0. Rows are
+ * never deleted (no foreign key), so a re-created firm id never meets an old version again.
+ */
+export const alertVersions = sqliteTable('alert_versions', {
+  firmId: text('firm_id').primaryKey(),
+  version: integer('version').notNull().default(0),
+});
 
 /** Every curation action: who, when, what. */
 export const curationActions = sqliteTable(

@@ -6,3 +6,4 @@ export * from './auth.js';
 export * from './events.js';
 export * from './webhooks.js';
 export * from './notifications.js';
+export * from './pipeline.js';

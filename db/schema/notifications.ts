@@ -60,7 +60,7 @@ export const notificationSends = sqliteTable(
     alertIds: text('alert_ids', { mode: 'json' }).$type<number[]>().notNull().default(sql`'[]'`),
     /** Changed alerts carried (deadline moved, amended, cancelled). */
     changedAlertIds: text('changed_alert_ids', { mode: 'json' }).$type<number[]>().notNull().default(sql`'[]'`),
-    /** Kind-specific facts: `{ days, deadlineAt }` for a reminder, `{ from, to }` for a moved deadline. */
+    /** Kind-specific facts: `{ days, deadlineAt }` for a reminder, `{ from, to }` for a moved deadline, `{ pipelineEventIds }` for a digest with pipeline updates. */
     detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>(),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: text('next_attempt_at'),

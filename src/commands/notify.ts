@@ -22,7 +22,7 @@ export const notifyCommand: Command = {
       if (dryRun) {
         const planned = planRun(store.sqlite, ctx.config, now);
         for (const p of planned) {
-          ctx.out(`${p.email}\t${p.kind}\t${p.periodKey}\tnew=${p.newCount} changed=${p.changedCount} attempt=${p.attempt}\t${p.subject}`);
+          ctx.out(`${p.email}\t${p.kind}\t${p.periodKey}\tnew=${p.newCount} changed=${p.changedCount} pipeline=${p.pipelineCount} attempt=${p.attempt}\t${p.subject}`);
         }
         ctx.out(`notify --dry-run at ${now.toISOString()}: ${planned.length} message(s) would be sent; nothing was sent or recorded`);
         return 0;

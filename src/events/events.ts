@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { enqueueDeliveries } from '../webhooks/outbox.js';
 
-export const EVENT_TYPES = ['alert.created', 'alert.updated', 'alert.cancelled', 'tender.published'] as const;
+export const EVENT_TYPES = ['alert.created', 'alert.updated', 'alert.cancelled', 'tender.published', 'pursuit.stage_changed', 'pursuit.award_linked'] as const;
 export type EventType = (typeof EVENT_TYPES)[number] | 'webhook.ping';
 
 export interface EventInput {

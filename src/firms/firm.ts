@@ -12,6 +12,10 @@ import { isRegion } from './regions.js';
 
 export const FIRM_ID_PATTERN = '^[a-z0-9][a-z0-9_-]{0,63}$';
 
+/** A firm's industry, for pipeline reports: the sectors of the matching glossary (src/matching/glossary/). */
+export const SECTORS = ['agriculture', 'construction', 'education', 'energy', 'environment', 'goods', 'ict', 'medical', 'security', 'services', 'transport', 'water'] as const;
+export type Sector = (typeof SECTORS)[number];
+
 
 export const FirmInputSchema = Type.Object(
   {
@@ -21,6 +25,8 @@ export const FirmInputSchema = Type.Object(
     description: Type.Optional(Nullable(Type.String({ maxLength: 4000 }))),
     gpassDesignated: Type.Optional(Type.Boolean()),
     gpassExpiresAt: Type.Optional(Nullable(Type.String({ format: 'date', description: 'yyyy-mm-dd' }))),
+    gpassDesignatedOn: Type.Optional(Nullable(Type.String({ format: 'date', description: 'When the firm was designated (yyyy-mm-dd); reports group firms by its year' }))),
+    sector: Type.Optional(Nullable(Type.Enum(SECTORS, { description: 'The firm’s industry; reports group and filter by it' }))),
     contactName: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
     contactEmail: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 320 }))),
     ...Type.Partial(FirmProfileSchema).properties,
@@ -34,6 +40,8 @@ export const FirmInputSchema = Type.Object(
         nameKo: '한빛솔라시스템(주)',
         gpassDesignated: true,
         gpassExpiresAt: '2027-12-31',
+        gpassDesignatedOn: '2024-12-31',
+        sector: 'energy',
         keywords: ['solar PV', 'mini-grid', 'solar water pumping'],
         keywordsKo: ['태양광', '미니그리드'],
         excludeKeywords: ['solar water heating'],

@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { FirmProfile } from './profile.js';
-import { PROFILE_FIELDS, profileOf, slugify, type FirmInput, type FirmPatch } from './firm.js';
+import { PROFILE_FIELDS, profileOf, slugify, type FirmInput, type FirmPatch, type Sector } from './firm.js';
 
 export interface Firm extends FirmProfile {
   id: string;
@@ -13,6 +13,8 @@ export interface Firm extends FirmProfile {
   description: string | null;
   gpassDesignated: boolean;
   gpassExpiresAt: string | null;
+  gpassDesignatedOn: string | null;
+  sector: Sector | null;
   contactName: string | null;
   contactEmail: string | null;
   profileVersion: number;
@@ -27,6 +29,8 @@ interface FirmRow {
   description: string | null;
   gpass_designated: number;
   gpass_expires_at: string | null;
+  gpass_designated_on: string | null;
+  sector: string | null;
   contact_name: string | null;
   contact_email: string | null;
   profile: string;
@@ -47,6 +51,8 @@ function toFirm(r: FirmRow): Firm {
     description: r.description,
     gpassDesignated: r.gpass_designated === 1,
     gpassExpiresAt: r.gpass_expires_at,
+    gpassDesignatedOn: r.gpass_designated_on,
+    sector: r.sector as Sector | null,
     contactName: r.contact_name,
     contactEmail: r.contact_email,
     ...(JSON.parse(r.profile) as FirmProfile),
@@ -79,8 +85,8 @@ export function createFirm(sqlite: Database.Database, input: FirmInput, now = ne
   if (input.id && getFirm(sqlite, input.id)) throw new FirmConflictError(`firm "${input.id}" already exists`);
   sqlite
     .prepare(
-      `INSERT INTO firms (id, name, name_ko, description, gpass_designated, gpass_expires_at, contact_name, contact_email, profile, profile_version, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+      `INSERT INTO firms (id, name, name_ko, description, gpass_designated, gpass_expires_at, gpass_designated_on, sector, contact_name, contact_email, profile, profile_version, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
     )
     .run(
       id,
@@ -89,6 +95,8 @@ export function createFirm(sqlite: Database.Database, input: FirmInput, now = ne
       input.description ?? null,
       input.gpassDesignated ? 1 : 0,
       input.gpassExpiresAt ?? null,
+      input.gpassDesignatedOn ?? null,
+      input.sector ?? null,
       input.contactName ?? null,
       input.contactEmail ?? null,
       JSON.stringify(profileOf(input)),
@@ -107,7 +115,7 @@ export function updateFirm(sqlite: Database.Database, id: string, patch: FirmPat
   const changed = JSON.stringify(profile) !== JSON.stringify(currentProfile);
   sqlite
     .prepare(
-      `UPDATE firms SET name = ?, name_ko = ?, description = ?, gpass_designated = ?, gpass_expires_at = ?, contact_name = ?,
+      `UPDATE firms SET name = ?, name_ko = ?, description = ?, gpass_designated = ?, gpass_expires_at = ?, gpass_designated_on = ?, sector = ?, contact_name = ?,
          contact_email = ?, profile = ?, profile_version = profile_version + ?, updated_at = ? WHERE id = ?`,
     )
     .run(
@@ -116,6 +124,8 @@ export function updateFirm(sqlite: Database.Database, id: string, patch: FirmPat
       patch.description !== undefined ? patch.description : current.description,
       (patch.gpassDesignated ?? current.gpassDesignated) ? 1 : 0,
       patch.gpassExpiresAt !== undefined ? patch.gpassExpiresAt : current.gpassExpiresAt,
+      patch.gpassDesignatedOn !== undefined ? patch.gpassDesignatedOn : current.gpassDesignatedOn,
+      patch.sector !== undefined ? patch.sector : current.sector,
       patch.contactName !== undefined ? patch.contactName : current.contactName,
       patch.contactEmail !== undefined ? patch.contactEmail : current.contactEmail,
       JSON.stringify(profile),

@@ -15,6 +15,8 @@ const FirmSchema = Type.Object({
   description: Nullable(Type.String()),
   gpassDesignated: Type.Boolean(),
   gpassExpiresAt: Nullable(Type.String()),
+  gpassDesignatedOn: Nullable(Type.String()),
+  sector: Nullable(Type.String()),
   contactName: Nullable(Type.String()),
   contactEmail: Nullable(Type.String()),
   ...FirmProfileSchema.properties,

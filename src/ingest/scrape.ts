@@ -8,6 +8,7 @@ import { createHttpClient, type HttpClient, type HttpClientOptions } from '../..
 import type { Config } from '../config.js';
 import { announceTenders, autoPublish, propagateChanges } from '../alerts/service.js';
 import { runMatch } from '../matching/matcher.js';
+import { linkAwardNotices } from '../pipeline/awards.js';
 import { linkTenders } from './cluster.js';
 import { runSource, runSources, type RunOptions, type RunSummary } from './run-source.js';
 
@@ -49,6 +50,8 @@ export function afterRun(store: Store, summary: RunSummary): ScrapeSummary {
   // Firms hear about changes to tenders they were alerted to; advisers' systems about new tenders.
   propagateChanges(store.sqlite, summary.changed.filter((c) => c.result === 'amended').map((c) => c.id));
   announceTenders(store.sqlite, newIds);
+  // A tender's award notice, once ingested, is linked to the pursuits that bid on it.
+  linkAwardNotices(store.sqlite, { tenderIds: changedIds });
   autoPublish(store.sqlite);
   return { ...summary, linked, matched };
 }

@@ -4,12 +4,20 @@
  * event cursors. The (recipient, kind, period key) unique index makes a claim happen once, so
  * a restarted or concurrent run neither skips nor repeats a recipient's digest; a claimed
  * message then stays in the log until it is sent (or merged into the next digest).
+ *
+ * The digest cursor reads the firm's alert events and its pipeline events (`pursuit.*`): alerts
+ * go into `alert_ids` / `changed_alert_ids`, pipeline events into `detail.pipelineEventIds`
+ * (the events themselves are the record of what happened; the message is built from them).
  */
 import type Database from 'better-sqlite3';
 import { digestPeriod, reminderDue } from './periods.js';
 import type { RecipientRow } from './recipients.js';
 
 const ALERT_EVENTS = `('alert.created', 'alert.updated', 'alert.cancelled')`;
+/** Stage changes and award notices linked: a digest section of their own, an instant email each. */
+export const PIPELINE_EVENTS = ['pursuit.stage_changed', 'pursuit.award_linked'] as const;
+const PIPELINE_SQL = `(${PIPELINE_EVENTS.map((t) => `'${t}'`).join(', ')})`;
+const isPipeline = (e: EventRow) => (PIPELINE_EVENTS as readonly string[]).includes(e.type);
 /** Not yet sent, and not in flight: a new digest takes their alerts over. */
 const CARRIED = `('pending', 'failed', 'dead')`;
 
@@ -24,7 +32,7 @@ const uniq = (xs: number[]) => [...new Set(xs)];
 function insertSend(
   sqlite: Database.Database,
   r: RecipientRow,
-  s: { kind: string; periodKey: string; status: 'pending' | 'skipped'; alertIds: number[]; changedIds?: number[]; detail?: Record<string, unknown> },
+  s: { kind: string; periodKey: string; status: 'pending' | 'skipped'; alertIds: number[]; changedIds?: number[]; detail?: Record<string, unknown> | null },
   now: string,
 ): number | null {
   const info = sqlite
@@ -36,15 +44,21 @@ function insertSend(
   return info.changes ? Number(info.lastInsertRowid) : null;
 }
 
-/** Earlier digests not delivered: a new digest carries their alerts. */
-function undelivered(sqlite: Database.Database, r: RecipientRow): { ids: number[]; alertIds: number[]; changedIds: number[] } {
+/** The pipeline events a digest row carries. */
+export const pipelineEventIds = (detail: string | null): number[] => (detail ? ((JSON.parse(detail) as { pipelineEventIds?: number[] }).pipelineEventIds ?? []) : []);
+
+const pipelineDetail = (ids: number[]) => (ids.length ? { pipelineEventIds: ids } : null);
+
+/** Earlier digests not delivered: a new digest carries their alerts and pipeline events. */
+function undelivered(sqlite: Database.Database, r: RecipientRow): { ids: number[]; alertIds: number[]; changedIds: number[]; pipelineIds: number[] } {
   const rows = sqlite
-    .prepare(`SELECT id, alert_ids, changed_alert_ids FROM notification_sends WHERE recipient_id = ? AND kind = 'digest' AND status IN ${CARRIED} ORDER BY id`)
-    .all(r.id) as { id: number; alert_ids: string; changed_alert_ids: string }[];
+    .prepare(`SELECT id, alert_ids, changed_alert_ids, detail FROM notification_sends WHERE recipient_id = ? AND kind = 'digest' AND status IN ${CARRIED} ORDER BY id`)
+    .all(r.id) as { id: number; alert_ids: string; changed_alert_ids: string; detail: string | null }[];
   return {
     ids: rows.map((x) => x.id),
     alertIds: rows.flatMap((x) => JSON.parse(x.alert_ids) as number[]),
     changedIds: rows.flatMap((x) => JSON.parse(x.changed_alert_ids) as number[]),
+    pipelineIds: rows.flatMap((x) => pipelineEventIds(x.detail)),
   };
 }
 
@@ -55,7 +69,10 @@ function markMerged(sqlite: Database.Database, ids: number[], into: number) {
 
 function newEvents(sqlite: Database.Database, r: RecipientRow): EventRow[] {
   return sqlite
-    .prepare(`SELECT id, type, match_id FROM events WHERE firm_id = ? AND id > ? AND type IN ${ALERT_EVENTS} AND match_id IS NOT NULL ORDER BY id`)
+    .prepare(
+      `SELECT id, type, match_id FROM events
+       WHERE firm_id = ? AND id > ? AND ((type IN ${ALERT_EVENTS} AND match_id IS NOT NULL) OR type IN ${PIPELINE_SQL}) ORDER BY id`,
+    )
     .all(r.firmId, r.digestEventId) as EventRow[];
 }
 
@@ -69,19 +86,22 @@ function claimDigest(sqlite: Database.Database, r: RecipientRow, now: Date): num
   if (!period) return 0;
   if (sqlite.prepare(`SELECT 1 FROM notification_sends WHERE recipient_id = ? AND kind = 'digest' AND period_key = ?`).get(r.id, period)) return 0;
   const events = newEvents(sqlite, r);
-  const created = uniq(events.filter((e) => e.type === 'alert.created').map((e) => e.match_id!));
-  const changed = uniq(events.filter((e) => e.type !== 'alert.created').map((e) => e.match_id!));
+  const alertEvents = events.filter((e) => !isPipeline(e));
+  const created = uniq(alertEvents.filter((e) => e.type === 'alert.created').map((e) => e.match_id!));
+  const changed = uniq(alertEvents.filter((e) => e.type !== 'alert.created').map((e) => e.match_id!));
   const carried = undelivered(sqlite, r);
   const alertIds = uniq([...carried.alertIds, ...created]);
   const changedIds = uniq([...carried.changedIds, ...changed]).filter((id) => !alertIds.includes(id));
-  const empty = alertIds.length + changedIds.length === 0;
-  const id = insertSend(sqlite, r, { kind: 'digest', periodKey: period, status: empty ? 'skipped' : 'pending', alertIds, changedIds }, now.toISOString());
+  const pipelineIds = uniq([...carried.pipelineIds, ...events.filter(isPipeline).map((e) => e.id)]);
+  const empty = alertIds.length + changedIds.length + pipelineIds.length === 0;
+  const detail = pipelineDetail(pipelineIds);
+  const id = insertSend(sqlite, r, { kind: 'digest', periodKey: period, status: empty ? 'skipped' : 'pending', alertIds, changedIds, detail }, now.toISOString());
   if (id !== null && !empty) markMerged(sqlite, carried.ids, id);
   moveDigestCursor(sqlite, r, events);
   return id !== null && !empty ? 1 : 0;
 }
 
-/** Instant: a message per new alert, and per change of an alert. */
+/** Instant: a message per new alert, per change of an alert, and per pipeline event. */
 function claimInstant(sqlite: Database.Database, r: RecipientRow, now: Date): number {
   const events = newEvents(sqlite, r);
   const carried = undelivered(sqlite, r);
@@ -89,6 +109,16 @@ function claimInstant(sqlite: Database.Database, r: RecipientRow, now: Date): nu
   let n = 0;
   const createdHere = new Set<number>();
   for (const e of events) {
+    if (isPipeline(e)) {
+      const id = insertSend(
+        sqlite,
+        r,
+        { kind: 'digest', periodKey: `instant:pursuit:${e.id}`, status: 'pending', alertIds: [], detail: pipelineDetail([e.id]) },
+        now.toISOString(),
+      );
+      if (id !== null) (last = id), n++;
+      continue;
+    }
     const isNew = e.type === 'alert.created';
     if (isNew) createdHere.add(e.match_id!);
     else if (createdHere.has(e.match_id!)) continue; // announced in this very run, as it is now
@@ -105,10 +135,13 @@ function claimInstant(sqlite: Database.Database, r: RecipientRow, now: Date): nu
   // Undelivered earlier messages ride along with the last new one.
   if (last !== null && carried.ids.length) {
     markMerged(sqlite, carried.ids, last);
-    const row = sqlite.prepare(`SELECT alert_ids, changed_alert_ids FROM notification_sends WHERE id = ?`).get(last) as { alert_ids: string; changed_alert_ids: string };
+    const row = sqlite.prepare(`SELECT alert_ids, changed_alert_ids, detail FROM notification_sends WHERE id = ?`).get(last) as { alert_ids: string; changed_alert_ids: string; detail: string | null };
     const alertIds = uniq([...carried.alertIds, ...(JSON.parse(row.alert_ids) as number[])]);
     const changedIds = uniq([...carried.changedIds, ...(JSON.parse(row.changed_alert_ids) as number[])]).filter((id) => !alertIds.includes(id));
-    sqlite.prepare(`UPDATE notification_sends SET alert_ids = ?, changed_alert_ids = ? WHERE id = ?`).run(JSON.stringify(alertIds), JSON.stringify(changedIds), last);
+    const detail = pipelineDetail(uniq([...carried.pipelineIds, ...pipelineEventIds(row.detail)]));
+    sqlite
+      .prepare(`UPDATE notification_sends SET alert_ids = ?, changed_alert_ids = ?, detail = ? WHERE id = ?`)
+      .run(JSON.stringify(alertIds), JSON.stringify(changedIds), detail ? JSON.stringify(detail) : null, last);
   }
   moveDigestCursor(sqlite, r, events);
   return n;

@@ -10,8 +10,8 @@
 import type Database from 'better-sqlite3';
 import { ALERT_SELECT, toAlert } from '../alerts/service.js';
 import type { Config } from '../config.js';
-import { claimForRecipient } from './claims.js';
-import { buildDeadlineMoved, buildDigest, buildReminder, type Alert, type MailContext, type RenderedMail } from './digest.js';
+import { PIPELINE_EVENTS, claimForRecipient, pipelineEventIds } from './claims.js';
+import { buildDeadlineMoved, buildDigest, buildReminder, type Alert, type MailContext, type PipelineUpdate, type RenderedMail } from './digest.js';
 import { activeRecipients, getRecipientRow, type RecipientRow } from './recipients.js';
 import { MAX_ATTEMPTS, SendError, nextAttemptAt, type MailSender } from './sender.js';
 import { unsubscribeSecret, signUnsubscribe } from './unsubscribe.js';
@@ -43,6 +43,7 @@ export interface PlannedMessage {
   subject: string;
   newCount: number;
   changedCount: number;
+  pipelineCount: number;
   attempt: number;
 }
 
@@ -93,6 +94,21 @@ function loadAlerts(sqlite: Database.Database, firmId: string, ids: number[], no
   return rows.map((r) => toAlert(r, now));
 }
 
+/** The firm's pipeline events among `ids`, in the order they happened, as they were recorded. */
+function loadPipelineUpdates(sqlite: Database.Database, firmId: string, ids: number[]): PipelineUpdate[] {
+  if (!ids.length) return [];
+  const rows = sqlite
+    .prepare(
+      `SELECT id, type, payload, created_at FROM events
+       WHERE firm_id = ? AND type IN (SELECT value FROM json_each(?)) AND id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+    )
+    .all(firmId, JSON.stringify(PIPELINE_EVENTS), JSON.stringify(ids)) as { id: number; type: PipelineUpdate['type']; payload: string; created_at: string }[];
+  return rows.map((e) => {
+    const d = (JSON.parse(e.payload) as { data: Omit<PipelineUpdate, 'eventId' | 'type' | 'at'> }).data;
+    return { ...d, eventId: e.id, type: e.type, at: e.created_at };
+  });
+}
+
 /** The message a log row stands for, as it reads now; null when nothing is left to say. */
 export function compose(sqlite: Database.Database, config: NotifyConfig, row: SendRow, r: RecipientRow, now: Date): RenderedMail | null {
   const firm = sqlite.prepare(`SELECT id, name FROM firms WHERE id = ?`).get(row.firm_id) as { id: string; name: string } | undefined;
@@ -105,7 +121,8 @@ export function compose(sqlite: Database.Database, config: NotifyConfig, row: Se
     const changed = loadAlerts(sqlite, firm.id, JSON.parse(row.changed_alert_ids) as number[], now);
     // A digest from an earlier cadence keeps its own look: instant keys are per alert.
     const cadence = row.period_key.startsWith('instant:') ? 'instant' : row.period_key.startsWith('weekly:') ? 'weekly' : 'daily';
-    return buildDigest({ ...ctx, recipient: { ...r, cadence } }, { periodKey: row.period_key, newAlerts: loadAlerts(sqlite, firm.id, alertIds, now), changed });
+    const pipeline = loadPipelineUpdates(sqlite, firm.id, pipelineEventIds(row.detail));
+    return buildDigest({ ...ctx, recipient: { ...r, cadence } }, { periodKey: row.period_key, newAlerts: loadAlerts(sqlite, firm.id, alertIds, now), changed, pipeline });
   }
   const [alert] = loadAlerts(sqlite, firm.id, alertIds, now);
   if (!alert || alert.firmState !== 'interested') return null;
@@ -189,6 +206,7 @@ export function planRun(sqlite: Database.Database, config: NotifyConfig, now = n
             subject: mail.subject,
             newCount: (JSON.parse(row.alert_ids) as number[]).length,
             changedCount: (JSON.parse(row.changed_alert_ids) as number[]).length,
+            pipelineCount: row.kind === 'digest' ? pipelineEventIds(row.detail).length : 0,
             attempt: row.attempts + 1,
           }];
         });

@@ -11,7 +11,14 @@ import { Nullable } from '../schemas.js';
 const NullOr = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([Type.Null(), t]);
 
 export const EventTypeSchema = Type.Union(
-  [Type.Literal('alert.created'), Type.Literal('alert.updated'), Type.Literal('alert.cancelled'), Type.Literal('tender.published')],
+  [
+    Type.Literal('alert.created'),
+    Type.Literal('alert.updated'),
+    Type.Literal('alert.cancelled'),
+    Type.Literal('tender.published'),
+    Type.Literal('pursuit.stage_changed'),
+    Type.Literal('pursuit.award_linked'),
+  ],
   { description: 'tender.published goes to adviser-level endpoints only' },
 );
 
@@ -38,7 +45,7 @@ export const CreatedEndpointSchema = Type.Object({
 
 const Url = Type.String({ minLength: 1, maxLength: 2048, description: 'https (http only where configured); checked against private addresses' });
 const Description = NullOr(Type.String({ maxLength: 500 }));
-const EventTypes = Type.Array(EventTypeSchema, { minItems: 1, maxItems: 4, uniqueItems: true });
+const EventTypes = Type.Array(EventTypeSchema, { minItems: 1, maxItems: 6, uniqueItems: true });
 
 export const CreateEndpointBody = Type.Object(
   {
@@ -125,6 +132,24 @@ const AlertChange = Type.Object({
   changes: Type.Record(Type.String(), Type.Object({ from: Type.Unknown(), to: Type.Unknown() }), { description: 'Changed fields, each with from and to' }),
 });
 
+const Money = (amount: string) => Type.Object({ [amount]: Type.Number(), currency: Type.String({ description: 'ISO 4217' }) });
+
+const PursuitData = {
+  pursuitId: Type.Integer(),
+  alertId: Type.Integer(),
+  firmId: Type.String(),
+  tender: AlertTender,
+  from: Nullable(Type.String({ description: 'The stage before; null when the pursuit started' })),
+  to: Type.String({ description: 'interested | preparing | submitted | won | lost | abandoned | no_bid' }),
+  correction: Type.Boolean({ description: 'A step back, a move out of a final stage, or a fix of the figures' }),
+  note: Nullable(Type.String()),
+  reason: Nullable(Type.String({ description: 'Why it was lost, abandoned or not bid' })),
+  bid: Nullable(Type.Object({ ...Money('amount').properties, submittedOn: Type.String({ format: 'date' }) })),
+  contract: Nullable(Type.Object({ ...Money('value').properties, awardedOn: Type.String({ format: 'date' }) })),
+  awardNotice: Nullable(Type.Object({ tenderId: Type.Integer(), title: Type.String(), url: Nullable(Type.String()), linkedAt: Type.String() })),
+  actor: Type.Object({ role: Type.String({ description: 'admin | adviser | firm | system' }) }),
+};
+
 const envelope = (type: string, id: string, description: string, data: ReturnType<typeof Type.Object>) => ({
   type,
   id,
@@ -153,6 +178,8 @@ export const EVENT_PAYLOADS = [
       }),
     }),
   ),
+  envelope('pursuit.stage_changed', 'WebhookPursuitStageChanged', "A pursuit of one of the firm's alerts moved stage (a correction is flagged).", Type.Object(PursuitData)),
+  envelope('pursuit.award_linked', 'WebhookPursuitAwardLinked', "The tender's award notice was ingested and linked to the firm's pursuit (by reference).", Type.Object(PursuitData)),
   envelope('webhook.ping', 'WebhookPing', 'Sent by POST /webhooks/{id}/ping to test an endpoint.', Type.Object({ endpointId: Type.String(), message: Type.String() })),
 ];
 

@@ -12,6 +12,7 @@ import { createFirm } from '../../src/firms/repository.js';
 import { createIngestor } from '../../src/ingest/ingest.js';
 import { runMatch } from '../../src/matching/matcher.js';
 import { createRecipient } from '../../src/notifications/recipients.js';
+import { movePursuit } from '../../src/pipeline/service.js';
 import { unsubscribeToken } from '../../src/notifications/unsubscribe.js';
 import { createEndpoint } from '../../src/webhooks/endpoints.js';
 import { fakeSource, raw, tender } from '../helpers/fake-source.js';
@@ -50,12 +51,13 @@ async function fixture() {
   revokeKey(sqlite, revoked.record.id);
   keys.revoked = revoked.key;
   const spareKey = createApiKey(sqlite, { role: 'adviser' }).record.id;
+  const pursuit = movePursuit(sqlite, 'f1', m('f1', 1), { stage: 'interested' }, { id: admin.record.id, role: 'admin' }).pursuit.id;
   const feedToken = rotateFeedToken(sqlite, 'f1')!;
   const recipient = createRecipient(sqlite, 'f1', { email: 'bids@solar-one.example' });
   const unsubscribe = unsubscribeToken(sqlite, testConfig(), recipient);
   const app = await buildApp({ config: testConfig(), store, sources: [fakeSource('fake', () => [])] });
   const delivery = (sqlite.prepare('SELECT min(id) AS id FROM webhook_deliveries').get() as { id: number }).id;
-  return { app, store, keys, ids: { alertF1: m('f1', 1), proposedF1: m('f1', 2), spareKey, feedToken, webhook, delivery, recipient: recipient.id, unsubscribe } };
+  return { app, store, keys, ids: { alertF1: m('f1', 1), proposedF1: m('f1', 2), pursuit, spareKey, feedToken, webhook, delivery, recipient: recipient.id, unsubscribe } };
 }
 type Ids = Awaited<ReturnType<typeof fixture>>['ids'];
 
@@ -121,10 +123,20 @@ const ROWS: Row[] = [
   { method: 'DELETE', url: '/firms/:id/recipients/:recipientId', request: (i) => ({ url: `/firms/f1/recipients/${i.recipient}` }), expect: ownFirm(204) },
   { method: 'GET', url: '/unsubscribe/:token', request: (i) => ({ url: `/unsubscribe/${i.unsubscribe}` }), expect: everyone(200) },
   { method: 'POST', url: '/unsubscribe/:token', request: (i) => ({ url: `/unsubscribe/${i.unsubscribe}` }), expect: everyone(200) },
+  { method: 'GET', url: '/firms/:id/pipeline', request: () => ({ url: '/firms/f1/pipeline' }), expect: ownFirm(200) },
+  { method: 'GET', url: '/pipeline', request: () => ({ url: '/pipeline?assignee=me' }), expect: advisers(200) },
+  { method: 'POST', url: '/firms/:id/alerts/:alertId/pursuit', request: (i) => ({ url: `/firms/f1/alerts/${i.alertF1}/pursuit`, body: { stage: 'preparing', note: 'pricing with the partner' } }), expect: ownFirm(200) },
+  { method: 'GET', url: '/firms/:id/pipeline/:pursuitId', request: (i) => ({ url: `/firms/f1/pipeline/${i.pursuit}` }), expect: ownFirm(200) },
+  { method: 'POST', url: '/firms/:id/pipeline/:pursuitId/assign', request: (i) => ({ url: `/firms/f1/pipeline/${i.pursuit}/assign` }), expect: advisers(200) },
+  { method: 'GET', url: '/firms/:id/report', request: () => ({ url: '/firms/f1/report?from=2026-01-01&to=2026-12-31' }), expect: ownFirm(200) },
+  { method: 'GET', url: '/reports/pipeline', request: () => ({ url: '/reports/pipeline?firm=f1&format=csv' }), expect: ownFirm(200) },
 ];
 
-/** Routes that are not part of the API (the docs UI's static files). */
-const isDocs = (url: string) => url === '/docs' || url.startsWith('/docs/');
+/**
+ * Routes that are not part of the API: the docs UI's static files, and the adviser console,
+ * which answers to console sessions, not API keys (its own walk is in test/console/console.test.ts).
+ */
+const isDocs = (url: string) => url === '/docs' || url.startsWith('/docs/') || url === '/console' || url.startsWith('/console/');
 
 describe('authorization of every route', () => {
   it('has a row for every route the app registers', async () => {

@@ -50,8 +50,8 @@ describe('gpass-tenders notify', () => {
     expect(r.code).toBe(0);
     const lines = r.out.split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toBe('minji@hanbit.example\tdigest\tdaily:2099-11-20\tnew=2 changed=0 attempt=1\t[G-Pass 입찰 알림] Hanbit Solar: 신규 2건 (2099년 11월 20일)');
-    expect(lines[1]).toBe('jane@hanbit.example\tdigest\tdaily:2099-11-20\tnew=2 changed=0 attempt=1\tTender alerts for Hanbit Solar: 2 new (20 Nov 2099)');
+    expect(lines[0]).toBe('minji@hanbit.example\tdigest\tdaily:2099-11-20\tnew=2 changed=0 pipeline=0 attempt=1\t[G-Pass 입찰 알림] Hanbit Solar: 신규 2건 (2099년 11월 20일)');
+    expect(lines[1]).toBe('jane@hanbit.example\tdigest\tdaily:2099-11-20\tnew=2 changed=0 pipeline=0 attempt=1\tTender alerts for Hanbit Solar: 2 new (20 Nov 2099)');
     expect(lines[2]).toMatch(/2 message\(s\) would be sent; nothing was sent or recorded$/);
     expect(sends()).toEqual({ n: 0 });
     expect(smtp.offered()).toBe(0);
