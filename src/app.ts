@@ -21,6 +21,8 @@ import { sourceRoutes } from './sources/routes.js';
 import { tenderRoutes } from './tenders/routes.js';
 import { webhookPlugin } from './webhooks/plugin.js';
 import { notificationPlugin } from './notifications/plugin.js';
+import { pipelineRoutes } from './pipeline/routes.js';
+import { consolePlugin } from './console/plugin.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
 
 declare module 'fastify' {
@@ -48,6 +50,7 @@ export async function buildApp(opts: BuildOptions) {
   const app = Fastify({
     logger: withRedaction(opts.logger ?? false),
     bodyLimit: 1024 * 1024,
+    trustProxy: opts.config.trustProxy,
     // Unknown properties are refused (400), never silently dropped.
     ajv: { customOptions: { allErrors: false, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -91,6 +94,8 @@ export async function buildApp(opts: BuildOptions) {
         { name: 'curation', description: 'Adviser curation: the queue of proposed matches, decisions, recommendations' },
         { name: 'alerts', description: "A firm's alerts, its feedback and its feeds" },
         { name: 'firms', description: 'Firm profiles (what each firm sells, where, which notices it wants)' },
+        { name: 'pipeline', description: "A firm's bid pipeline: each alert carried from interest to a bid and its outcome" },
+        { name: 'reports', description: 'Export performance of a firm or a cohort over a period (JSON or CSV, headers in English and Korean)' },
       ],
     },
   });
@@ -120,16 +125,23 @@ export async function buildApp(opts: BuildOptions) {
   });
   // Number coercion turns "Infinity" or "1e999" into a non-finite number that the validator
   // lets through; no numeric parameter here means that.
-  app.addHook('preValidation', async (req, reply) => {
+  // It runs on every request: callback style and no allocation when there is no query (an
+  // async hook costs a promise and a turn of the microtask queue).
+  app.addHook('preValidation', (req, reply, done) => {
     const props = (req.routeOptions.schema?.querystring as { properties?: Record<string, { type?: unknown }> } | undefined)?.properties;
-    if (!props || !req.query || typeof req.query !== 'object') return;
-    for (const [name, value] of Object.entries(req.query as Record<string, unknown>)) {
-      const type = props[name]?.type;
-      const numeric = [type].flat().some((t) => t === 'number' || t === 'integer');
-      if (numeric && typeof value === 'string' && !Number.isFinite(Number(value))) {
-        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: `querystring parameter ${name} must be a finite number` });
+    const query = req.query as Record<string, unknown> | undefined;
+    if (props && query && typeof query === 'object') {
+      for (const name in query) {
+        const value = query[name];
+        const type = props[name]?.type;
+        const numeric = [type].flat().some((t) => t === 'number' || t === 'integer');
+        if (numeric && typeof value === 'string' && !Number.isFinite(Number(value))) {
+          reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: `querystring parameter ${name} must be a finite number` });
+          return;
+        }
       }
     }
+    done();
   });
   app.setNotFoundHandler((req, reply) => {
     reply.status(404).send({ statusCode: 404, error: 'Not Found', message: `no route ${req.method} ${req.url.split('?')[0]}` });
@@ -159,6 +171,8 @@ export async function buildApp(opts: BuildOptions) {
   await app.register(webhookPlugin, { worker: opts.webhookWorker ?? false });
   await app.register(alertRoutes);
   await app.register(notificationPlugin, { worker: Boolean(opts.scheduler) && opts.config.notify });
+  await app.register(pipelineRoutes);
+  await app.register(consolePlugin, { prefix: '/console' });
 
   let scheduler: Scheduler | null = null;
   if (opts.scheduler) {

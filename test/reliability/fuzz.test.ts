@@ -44,7 +44,9 @@ describe('hostile API input (property-based, every route)', () => {
   beforeAll(async () => {
     guard = guardNetwork();
     f = await apiFixture();
-    routes = [...f.app.routeTable];
+    // The adviser console is HTML behind its own session and CSRF checks; its hostile-input
+    // walk is in test/console/console.test.ts.
+    routes = f.app.routeTable.filter((r) => r.url !== '/console' && !r.url.startsWith('/console/'));
     doc = f.app.swagger() as unknown as typeof doc;
   });
   afterAll(async () => {
