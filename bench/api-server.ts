@@ -1,9 +1,12 @@
 /**
- * The service under load, in its own process: `mode` is `app` (the real API on the database)
- * or `ceiling` (Fastify answering a constant JSON body: what this machine can do at best).
+ * The service under load, in its own process: `mode` is `app` (the real API on the database
+ * `arg`) or `ceiling` (plain Fastify: a constant JSON body, what this machine can do at best,
+ * and the bytes of the file `arg` from memory, what it can do for a response that size).
  * On the message `{ cmd: 'burst' }` the app runs a 5,000-notice ingest and a full re-match
  * in a worker thread, as the scheduler does, and reports event-loop delay around it.
+ * SIGTERM exits cleanly, so `--cpu-prof` writes its profile.
  */
+import fs from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import Fastify from 'fastify';
@@ -11,7 +14,8 @@ import { openStore } from '../db/client.js';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 
-const [mode, databasePath] = process.argv.slice(2);
+const [mode, arg] = process.argv.slice(2);
+process.on('SIGTERM', () => process.exit(0));
 const histogram = monitorEventLoopDelay({ resolution: 5 });
 histogram.enable();
 
@@ -20,10 +24,13 @@ async function main() {
     const app = Fastify();
     const body = { items: [{ id: 1, title: 'Supply of solar PV systems', score: 0.8 }], nextCursor: null };
     app.get('/constant', async () => body);
+    const page = fs.readFileSync(arg);
+    app.get('/same-bytes', async (_req, reply) => reply.type('application/json; charset=utf-8').send(page));
     await app.listen({ host: '127.0.0.1', port: 0 });
     process.send!({ ready: (app.server.address() as { port: number }).port });
     return;
   }
+  const databasePath = arg;
   const store = openStore(databasePath);
   const app = await buildApp({ config: loadConfig({ ...process.env, SCHEDULER: 'off', LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '1000000' }), store });
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -5,7 +5,8 @@ import { FIRM_ID_PATTERN } from '../firms/firm.js';
 import { errorResponses, Nullable } from '../schemas.js';
 import { markAlert } from './feedback.js';
 import { atomFeed, deadlineCalendar, firmForFeedToken, revokeFeedToken, rotateFeedToken } from './feeds.js';
-import { ALERT_SELECT, AlertError, FIRM_STATES, REASON_CODES, decide, getAlert, listAlerts, recommend, setAutoPublishThreshold, toAlert, type Actor } from './service.js';
+import { createAlertPageCache, notModified } from './page-cache.js';
+import { ALERT_SELECT, AlertError, FIRM_STATES, REASON_CODES, alertsVersion, decide, getAlert, listAlerts, recommend, setAutoPublishThreshold, toAlert, viewsChangeAt, type Actor } from './service.js';
 
 const advisers = { auth: ['admin', 'adviser'] as const };
 const Note = Type.String({ maxLength: 2000 });
@@ -54,6 +55,7 @@ const DecisionBody = Type.Object(
 
 export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const sqlite = () => app.store.sqlite;
+  const alertPages = createAlertPageCache();
   const actor = (req: { principal: { keyId: string; role: string } | null }): Actor => ({ id: req.principal!.keyId, role: req.principal!.role });
   const wrap = <T>(fn: () => T) => {
     try {
@@ -228,14 +230,31 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
           },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ items: Type.Array(AlertSchema) }), 400: errorResponses[400], 404: errorResponses[404] },
+        response: {
+          200: Type.Object({ items: Type.Array(AlertSchema) }),
+          304: Type.Null({ description: 'Not modified: the ETag sent in If-None-Match is still the current one' }),
+          400: errorResponses[400],
+          404: errorResponses[404],
+        },
       },
     },
     async (req, reply) => {
-      firmScope(req, req.params.id);
-      if (!sqlite().prepare('SELECT 1 FROM firms WHERE id = ?').get(req.params.id)) return reply.notFound(`firm ${req.params.id} not found`);
-      const q = req.query;
-      return { items: listAlerts(sqlite(), { firmId: req.params.id, sort: q.sort, state: q.state ? [q.state] : undefined, limit: q.limit, offset: q.offset }) };
+      const firmId = req.params.id;
+      firmScope(req, firmId);
+      const version = alertsVersion(sqlite(), firmId);
+      if (version === null) return reply.notFound(`firm ${firmId} not found`);
+      const q = { firmId, sort: req.query.sort ?? 'newest', state: req.query.state ? [req.query.state] : undefined, limit: req.query.limit ?? 50, offset: req.query.offset ?? 0 };
+      const key = JSON.stringify([firmId, q.sort, q.state ?? null, q.limit, q.offset]);
+      let page = alertPages.get(key, version);
+      if (!page) {
+        const now = new Date();
+        const items = listAlerts(sqlite(), q, now);
+        page = alertPages.set(key, { firmId, version, body: reply.serialize({ items }) as string, validUntil: viewsChangeAt(items, now.getTime()) });
+      }
+      // Private: the page belongs to one firm; no-cache: revalidate each time (cheap with the ETag).
+      reply.header('etag', page.etag).header('cache-control', 'private, no-cache');
+      if (notModified(req.headers['if-none-match'], page.etag)) return reply.code(304).send(null);
+      return reply.type('application/json; charset=utf-8').send(page.body);
     },
   );
 

@@ -254,9 +254,47 @@ export function toAlert(r: any, now = new Date()) {
   };
 }
 
-/** Alert rows with their tender; binds `@now` (the tender status depends on the clock). */
-export const ALERT_SELECT = `SELECT m.*, t.source, t.reference, t.title, t.buyer, t.countries, t.url, t.deadline_at, t.deadline_zone,
+/**
+ * Alert rows with their tender: the columns `toAlert` reads and no more (building each value
+ * costs more than finding the row); binds `@now` (the tender status depends on the clock).
+ * A trigger moves the firm's alerts version when one of these tender columns changes
+ * (migration 0013_alert_versions_triggers_fix); a test keeps the two lists in step.
+ */
+export const ALERT_SELECT = `SELECT m.id, m.firm_id, m.tender_id, m.score, m.published_at, m.note, m.firm_state, m.firm_reason,
+  m.last_change, m.explanation, t.source, t.reference, t.title, t.buyer, t.countries, t.url, t.deadline_at, t.deadline_zone,
   t.deadline_zone_known, ${statusSql('@now')} AS tstatus FROM matches m JOIN tenders t ON t.id = m.tender_id`;
+
+/**
+ * The firm's alerts version (see `alertVersions` in db/schema/firms.ts), or null when the firm
+ * does not exist: one index lookup that also answers the route's existence check.
+ */
+export function alertsVersion(sqlite: Database.Database, firmId: string): number | null {
+  const r = prepareCached(sqlite, `SELECT COALESCE((SELECT version FROM alert_versions WHERE firm_id = f.id), 0) AS v FROM firms f WHERE f.id = ?`).get(firmId) as
+    | { v: number }
+    | undefined;
+  return r ? r.v : null;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The first instant after `now` (ms) at which a clock-derived field of these alerts may read
+ * differently: a deadline's whole days left, or the tender's status turning closed. The SQL
+ * decides "closed" by comparing ISO strings, which can lag the instant by under a second for
+ * deadlines written without milliseconds, so within a second of a deadline nothing is reused.
+ */
+export function viewsChangeAt(alerts: { tender: { deadline: { utc: string } | null } }[], now: number): number {
+  let next = Infinity;
+  for (const a of alerts) {
+    const utc = a.tender.deadline?.utc;
+    if (!utc) continue;
+    const at = Date.parse(utc);
+    if (!Number.isFinite(at) || Math.abs(at - now) <= 1000) return now;
+    const toBoundary = (((at - now) % DAY_MS) + DAY_MS) % DAY_MS;
+    if (now + toBoundary < next) next = now + toBoundary;
+  }
+  return next;
+}
 
 export function listAlerts(sqlite: Database.Database, q: AlertQuery, now = new Date()) {
   const params: unknown[] = [q.firmId];

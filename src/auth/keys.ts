@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import { prepareCached } from '../../db/client.js';
 
 export const ROLES = ['admin', 'adviser', 'firm'] as const;
 export type Role = (typeof ROLES)[number];
@@ -53,7 +54,9 @@ const KEY_RE = /^gpk_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
 export function verifyApiKey(sqlite: Database.Database, presented: string, now = new Date().toISOString()): Principal | null {
   const m = KEY_RE.exec(presented);
   if (!m) return null;
-  const row = sqlite.prepare(`SELECT id, secret_hash, role, firm_id, revoked_at, last_used_at FROM api_keys WHERE id = ?`).get(m[1]) as
+  // Read at each verification: revoked_at as it is now (the request path remembers a result
+  // for KEY_CACHE_MS, see createKeyVerifier).
+  const row = prepareCached(sqlite, `SELECT id, secret_hash, role, firm_id, revoked_at, last_used_at FROM api_keys WHERE id = ?`).get(m[1]) as
     | { id: string; secret_hash: string; role: Role; firm_id: string | null; revoked_at: string | null; last_used_at: string | null }
     | undefined;
   const expected = row ? Buffer.from(row.secret_hash, 'hex') : hash('no such key');
@@ -61,9 +64,43 @@ export function verifyApiKey(sqlite: Database.Database, presented: string, now =
   if (!row || !ok || row.revoked_at) return null;
   // Last use to the minute: a write on every request would queue API reads behind ingest writes.
   if (!row.last_used_at || Date.parse(now) - Date.parse(row.last_used_at) >= LAST_USED_RESOLUTION_MS) {
-    sqlite.prepare(`UPDATE api_keys SET last_used_at = ? WHERE id = ?`).run(now, row.id);
+    prepareCached(sqlite, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`).run(now, row.id);
   }
   return { keyId: row.id, role: row.role, firmId: row.firm_id };
+}
+
+/** Bumped by every revocation in this process: verifications cached before it no longer count. */
+let revocations = 0;
+
+/** How long a verified key is served from memory; a key revoked by another process (the CLI) stops working within it. */
+export const KEY_CACHE_MS = 1000;
+
+/**
+ * `verifyApiKey` with a short memory, for the per-request path: a key verified in the last
+ * KEY_CACHE_MS (hashed, compared in constant time, revoked_at checked) is taken as is when the
+ * exact same string comes again. A revocation in this process (`revokeKey`: the admin route)
+ * voids every cached verification at once; one made by another process takes effect within
+ * KEY_CACHE_MS. Only keys that verified are remembered, at most `maxEntries`. `sqlite` is asked
+ * for the connection at each verification (the app's store may be given a new one).
+ */
+export function createKeyVerifier(sqlite: () => Database.Database, opts: { ttlMs?: number; maxEntries?: number; clock?: () => number } = {}) {
+  const ttlMs = opts.ttlMs ?? KEY_CACHE_MS;
+  const maxEntries = opts.maxEntries ?? 10_000;
+  const clock = opts.clock ?? Date.now;
+  const verified = new Map<string, { principal: Principal; until: number; revocations: number }>();
+  return (presented: string): Principal | null => {
+    const now = clock();
+    const hit = verified.get(presented);
+    if (hit && hit.until > now && hit.revocations === revocations) return hit.principal;
+    if (hit) verified.delete(presented);
+    const seenRevocations = revocations;
+    const principal = verifyApiKey(sqlite(), presented, new Date(now).toISOString());
+    if (principal) {
+      if (verified.size >= maxEntries) verified.delete(verified.keys().next().value!);
+      verified.set(presented, { principal: Object.freeze(principal), until: now + ttlMs, revocations: seenRevocations });
+    }
+    return principal;
+  };
 }
 
 function toRecord(r: { id: string; role: Role; firm_id: string | null; name: string | null; created_at: string; revoked_at: string | null; last_used_at: string | null }): ApiKeyRecord {
@@ -80,5 +117,7 @@ export function listKeys(sqlite: Database.Database): ApiKeyRecord[] {
 }
 
 export function revokeKey(sqlite: Database.Database, id: string, now = new Date().toISOString()): boolean {
-  return sqlite.prepare(`UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?`).run(now, id).changes > 0;
+  const changed = sqlite.prepare(`UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?`).run(now, id).changes > 0;
+  revocations++;
+  return changed;
 }

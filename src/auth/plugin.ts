@@ -11,7 +11,7 @@
 import fp from 'fastify-plugin';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { verifyApiKey, type Principal, type Role } from './keys.js';
+import { createKeyVerifier, type Principal, type Role } from './keys.js';
 
 export type RouteAuth = 'public' | readonly Role[];
 
@@ -46,7 +46,9 @@ export function ownFirm(req: FastifyRequest): string | null {
 export const authPlugin = fp(
   async (app, opts: { metricsPublic: boolean; rateLimitPerMinute: number }) => {
     app.decorateRequest('principal', null);
-    app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    const verify = createKeyVerifier(() => app.store.sqlite);
+    /** Answers 401/403 itself and returns true, or returns false to let the request through. */
+    const refuse = (req: FastifyRequest, reply: FastifyReply): boolean => {
       const path = req.url.split('?')[0];
       const auth = req.routeOptions.config?.auth;
       const isPublic =
@@ -58,23 +60,31 @@ export const authPlugin = fp(
       const header = req.headers.authorization;
       if (header) {
         const m = /^Bearer\s+(\S+)$/i.exec(header);
-        const principal = m ? verifyApiKey(app.store.sqlite, m[1]) : null;
+        const principal = m ? verify(m[1]) : null;
         if (!principal) {
-          if (isPublic) return;
-          return reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'the API key is invalid or revoked' });
+          if (isPublic) return false;
+          reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'the API key is invalid or revoked' });
+          return true;
         }
         req.principal = principal;
       }
-      if (isPublic) return;
+      if (isPublic) return false;
       if (!req.principal) {
-        return reply
+        reply
           .code(401)
           .header('www-authenticate', 'Bearer')
           .send({ statusCode: 401, error: 'Unauthorized', message: 'an API key is required: Authorization: Bearer <key>' });
+        return true;
       }
       if (Array.isArray(auth) && !auth.includes(req.principal.role)) {
-        return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: `this route is for ${auth.join(' or ')} keys` });
+        reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: `this route is for ${auth.join(' or ')} keys` });
+        return true;
       }
+      return false;
+    };
+    // Callback style: it runs on every request, and an async hook costs a promise and a microtask turn.
+    app.addHook('onRequest', (req, reply, done) => {
+      if (!refuse(req, reply)) done();
     });
     // Per key (per address for anonymous calls); after authentication, so the key is known.
     await app.register(rateLimit, {
