@@ -13,12 +13,13 @@ import { runSource } from '../src/ingest/run-source.js';
 import { worldbank } from '../scrapers/worldbank.js';
 import { createIngestor } from '../src/ingest/ingest.js';
 import { createFirm } from '../src/firms/repository.js';
-import { candidates, createSegmentInferrer, indexChunk, scoringContext } from '../src/matching/engine.js';
-import { buildProfileIndex, percolate } from '../src/matching/percolator.js';
+import { createSegmentInferrer, scoringContext } from '../src/matching/engine.js';
 import { loadProfiles, rowToFacts, runMatch } from '../src/matching/matcher.js';
-import { scoreTender, upperBound, WEIGHTS } from '../src/matching/scoring.js';
-import { buildTenderDoc } from '../src/matching/tender-doc.js';
+import { WEIGHTS } from '../src/matching/scoring.js';
+import { buildTenderDoc, type TenderDoc } from '../src/matching/tender-doc.js';
+import { statusSql } from '../src/tenders/repository.js';
 import { profiles, worldBankRows } from './generate.js';
+import { agreement, fts5PerProfile, minisearchPerProfile, naive, restricted, segmentsOf, storedQueries, type MatchSet } from './match-alternatives.js';
 
 export const NOW = new Date('2026-11-21T00:00:00Z');
 
@@ -111,111 +112,109 @@ function seedFirms(store: Store, count: number) {
   store.sqlite.transaction(() => list.forEach((p, i) => createFirm(store.sqlite, { id: `firm-${i}`, name: `Firm ${i}`, ...p })))();
 }
 
-/** Every (profile, tender) pair scored, no candidate selection: the naive method. */
-function naive(store: Store, ids: number[]) {
-  const compiled = loadProfiles(store.sqlite);
-  const infer = createSegmentInferrer();
-  const ctx = scoringContext(NOW, infer);
-  const one = store.sqlite.prepare(`SELECT t.*, 'open' AS status FROM tenders t WHERE id = ?`);
-  const docs = ids.map((id) => buildTenderDoc(rowToFacts(one.get(id))));
-  const matched = new Set<string>();
-  const t0 = performance.now();
-  for (const p of compiled) {
-    for (const d of docs) {
-      const o = scoreTender(p, d, ctx);
-      if (o.kind === 'match' && o.score >= WEIGHTS.minScore) matched.add(`${p.firmId}:${d.id}`);
-    }
-  }
-  return { seconds: (performance.now() - t0) / 1000, matched, pairs: compiled.length * docs.length };
+/** Tender documents as the matcher builds them, with their status at the suites' clock. */
+function docsOf(store: Store, ids: number[]): TenderDoc[] {
+  const one = store.sqlite.prepare(`SELECT t.*, ${statusSql('@now')} AS status FROM tenders t WHERE id = @id`);
+  return ids.map((id) => buildTenderDoc(rowToFacts(one.get({ id, now: NOW.toISOString() }))));
+}
+
+/** The matches stored in `matches` (what the matcher wrote), as the alternatives report theirs. */
+function storedMatches(store: Store, firmIds?: string[]): MatchSet {
+  const rows = (firmIds
+    ? store.sqlite.prepare(`SELECT firm_id, tender_id, score FROM matches WHERE firm_id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(firmIds))
+    : store.sqlite.prepare(`SELECT firm_id, tender_id, score FROM matches`).all()) as { firm_id: string; tender_id: number; score: number }[];
+  return new Map(rows.map((r) => [`${r.firm_id}:${r.tender_id}`, r.score]));
+}
+
+const once = <T>(f: () => T) => {
+  let v: T | undefined;
+  return () => (v ??= f());
+};
+
+export interface IncrementalOptions {
+  repeats?: number;
+  /** Naive scoring on this many of the tenders (default all), its time extrapolated to all. */
+  naiveTenders?: number;
+  /** The per-profile alternatives (minisearch, FTS5) on this many profiles (default all), extrapolated. */
+  alternativeProfiles?: number;
 }
 
 /**
- * Candidate selection and scoring timed apart, with candidates per tender: the stored-query
- * index the matcher uses and, as the alternative, one minisearch query per profile over an
- * index of the tenders. Both must find the same match set as the naive method.
+ * Suite match-incremental: new tenders against every profile through `runMatch` (what an ingest
+ * runs), the same run again with the matches already stored, and beside them the naive method,
+ * minisearch and FTS5 with one query per profile; every match set is compared with naive's.
  */
-function split(store: Store, ids: number[]) {
-  const compiled = loadProfiles(store.sqlite);
-  const infer = createSegmentInferrer();
-  const ctx = scoringContext(NOW, infer, WEIGHTS.minScore);
-  const one = store.sqlite.prepare(`SELECT t.*, 'open' AS status FROM tenders t WHERE id = ?`);
-  const docs = ids.map((id) => buildTenderDoc(rowToFacts(one.get(id))));
-  for (const d of docs) infer(d);
-  const t0 = performance.now();
-  const index = buildProfileIndex(compiled);
-  const found = docs.map((d) => percolate(index, d, infer));
-  const t1 = performance.now();
-  const matched = new Set<string>();
-  docs.forEach((d, i) => {
-    for (const [pi, hits] of found[i]) {
-      const p = compiled[pi];
-      if (upperBound(p, hits, ctx) < WEIGHTS.minScore) continue;
-      const o = scoreTender(p, d, ctx, hits);
-      if (o.kind === 'match' && o.score >= WEIGHTS.minScore) matched.add(`${p.firmId}:${d.id}`);
-    }
-  });
-  const t2 = performance.now();
-  const total = found.reduce((s, f) => s + f.size, 0);
-  // The alternative: minisearch over the tenders, one query per profile, then the same scorer.
-  const t3 = performance.now();
-  const mini = indexChunk(docs, infer);
-  const miniMatched = new Set<string>();
-  let miniCandidates = 0;
-  for (const p of compiled) {
-    const list = candidates(mini, p);
-    miniCandidates += list.length;
-    for (const d of list) {
-      const o = scoreTender(p, d, ctx);
-      if (o.kind === 'match' && o.score >= WEIGHTS.minScore) miniMatched.add(`${p.firmId}:${d.id}`);
-    }
-  }
-  const t4 = performance.now();
-  return {
-    selectSeconds: (t1 - t0) / 1000,
-    scoreSeconds: (t2 - t1) / 1000,
-    candidatesPerTender: total / docs.length,
-    minisearchSeconds: (t4 - t3) / 1000,
-    minisearchCandidatesPerTender: miniCandidates / docs.length,
-    minisearchMatched: miniMatched,
-    matched,
-  };
-}
-
-/** Suite match-incremental: new tenders against every profile, vs naive; match sets compared. */
-export function benchIncremental(tenders: number, firms: number, repeats = 3) {
+export function benchIncremental(tenders: number, firms: number, o: IncrementalOptions = {}) {
   const db = tempDb();
   const store = openStore(db.file);
   try {
     seedFirms(store, firms);
-    const ing = ingestAll(store, toRaw(worldBankRows(tenders, 99)));
-    const ids = ing.changed.map((c) => c.id);
+    const ids = ingestAll(store, toRaw(worldBankRows(tenders, 99))).changed.map((c) => c.id);
     const runs: number[] = [];
     let matched = 0;
-    for (let r = 0; r < repeats; r++) {
+    for (let r = 0; r < (o.repeats ?? 3); r++) {
       store.sqlite.exec('DELETE FROM matches');
       const s = runMatch(store.sqlite, { tenderIds: ids, now: NOW });
       runs.push(s.seconds);
       matched = s.matched;
     }
-    const n = naive(store, ids);
-    const parts = split(store, ids);
-    const sameSet = (a: Set<string>) => a.size === n.matched.size && [...a].every((k) => n.matched.has(k));
-    const same = sameSet(parts.matched);
+    // An amended notice re-matched when nothing it matches changed: no row is rewritten.
+    const again = runMatch(store.sqlite, { tenderIds: ids, now: NOW });
+    const stored = storedMatches(store);
+
+    const profiles = loadProfiles(store.sqlite);
+    const infer = createSegmentInferrer();
+    const ctx = scoringContext(NOW, infer, WEIGHTS.minScore);
+    const docs = docsOf(store, ids);
+    for (const d of docs) infer(d);
+    const parts = storedQueries(profiles, docs, ctx, infer);
+
+    const naiveDocs = docs.slice(0, Math.min(docs.length, o.naiveTenders ?? docs.length));
+    const n = naive(profiles, naiveDocs, scoringContext(NOW, infer));
+    const inSample = new Set(naiveDocs.map((d) => d.id));
+    // Each method against naive on what both measured: the naive sample's tenders, the method's profiles.
+    const versusNaive = (set: MatchSet, firmIds?: Set<string>) =>
+      agreement(
+        restricted(set, (_, t) => inSample.has(t)),
+        restricted(n.matched, (f) => !firmIds || firmIds.has(f)),
+      );
+
+    const alt = profiles.slice(0, Math.min(profiles.length, o.alternativeProfiles ?? profiles.length));
+    const altFirms = new Set(alt.map((p) => p.firmId));
+    const perAlt = profiles.length / alt.length;
+    const mini = minisearchPerProfile(alt, docs, ctx, infer);
+    const byId = new Map(docs.map((d) => [d.id, d]));
+    const fts = fts5PerProfile(store.sqlite, alt, (id) => byId.get(id), ctx, once(() => segmentsOf(docs, infer)));
+
     const seconds = figure(runs);
+    const naiveSeconds = n.seconds * (docs.length / naiveDocs.length);
+    const matcher = versusNaive(stored);
     return {
       tenders,
       firms,
       seconds,
       matched,
-      naiveSeconds: n.seconds,
-      speedupVsNaive: n.seconds / seconds.median,
-      sameMatchSetAsNaive: same,
+      rematchSeconds: again.seconds,
+      rematchWritten: again.written,
+      naiveSeconds,
+      naiveTenders: naiveDocs.length,
+      speedupVsNaive: naiveSeconds / seconds.median,
+      sameMatchSetAsNaive: matcher.sameMatchSet,
+      overlapAt10: matcher.overlapAt10,
       selectSeconds: parts.selectSeconds,
       scoreSeconds: parts.scoreSeconds,
       candidatesPerTender: parts.candidatesPerTender,
-      minisearchSeconds: parts.minisearchSeconds,
-      minisearchCandidatesPerTender: parts.minisearchCandidatesPerTender,
-      minisearchSameMatchSet: sameSet(parts.minisearchMatched),
+      alternativeProfiles: alt.length,
+      minisearch: {
+        seconds: mini.seconds * perAlt,
+        candidatesPerTender: mini.candidatesPerTender * perAlt,
+        ...versusNaive(mini.matched, altFirms),
+      },
+      fts5: {
+        seconds: fts.seconds * perAlt,
+        candidatesPerTender: (fts.candidates / docs.length) * perAlt,
+        ...versusNaive(fts.matched, altFirms),
+      },
     };
   } finally {
     store.close();
@@ -223,8 +222,20 @@ export function benchIncremental(tenders: number, firms: number, repeats = 3) {
   }
 }
 
-/** Suite match-full: every open tender against every profile, in a child process for its peak RSS. */
-export function benchFull(tenders: number, firms: number, naiveSample = 1000) {
+export interface FullOptions {
+  /** Naive scoring on this many open tenders, extrapolated. */
+  naiveTenders?: number;
+  /** FTS5 with one query per profile on this many profiles, extrapolated. */
+  ftsProfiles?: number;
+}
+
+/**
+ * Suite match-full: every open tender against every profile through `runMatchInWorkers` (what
+ * `match --full` runs), in a child process for its peak RSS, then the same re-match with the
+ * matches stored. Beside it naive on a sample of tenders and FTS5 per profile on a sample of
+ * profiles (both extrapolated), each checked against what the matcher stored.
+ */
+export function benchFull(tenders: number, firms: number, o: FullOptions = {}) {
   const db = tempDb();
   const store = openStore(db.file);
   try {
@@ -232,28 +243,83 @@ export function benchFull(tenders: number, firms: number, naiveSample = 1000) {
     for (let i = 0; i < tenders; i += 50_000) {
       ingestAll(store, toRaw(worldBankRows(Math.min(50_000, tenders - i), 1000 + i, i + 1)));
     }
-    const ids = (store.sqlite.prepare('SELECT id FROM tenders ORDER BY id LIMIT ?').all(naiveSample) as { id: number }[]).map((r) => r.id);
-    const n = naive(store, ids);
+    const open = (store.sqlite.prepare(`SELECT t.id FROM tenders t WHERE (t.cluster_id IS NULL OR t.cluster_id = t.id) AND ${statusSql('@now')} = 'open' ORDER BY t.id`).pluck().all({ now: NOW.toISOString() }) as number[]);
     store.close();
     const child = spawnSync(process.execPath, [path.resolve('bin/run-ts.js'), 'bench/match-full-child.ts', db.file, NOW.toISOString()], {
       encoding: 'utf8',
       maxBuffer: 10 * 1024 * 1024,
     });
     if (child.status !== 0) throw new Error(`match-full child failed: ${child.stderr}`);
-    const result = JSON.parse(child.stdout.trim().split('\n').pop()!) as { seconds: number; peakRssMb: number; matched: number; candidates: number };
-    const naiveFullSeconds = (n.seconds / ids.length) * tenders;
-    return {
-      tenders,
-      firms,
-      seconds: result.seconds,
-      peakRssMb: result.peakRssMb,
-      matched: result.matched,
-      candidatesPerTender: result.candidates / tenders,
-      naiveSecondsExtrapolated: naiveFullSeconds,
-      naiveSample,
-      speedupVsNaive: naiveFullSeconds / result.seconds,
-    };
+    const result = JSON.parse(child.stdout.trim().split('\n').pop()!) as FullChildResult;
+
+    const after = openStore(db.file);
+    try {
+      const profiles = loadProfiles(after.sqlite);
+      const infer = createSegmentInferrer();
+      const ctx = scoringContext(NOW, infer, WEIGHTS.minScore);
+      const naiveDocs = docsOf(after, open.slice(0, o.naiveTenders ?? 1000));
+      const n = naive(profiles, naiveDocs, scoringContext(NOW, infer));
+      const inSample = new Set(naiveDocs.map((d) => d.id));
+      const matcher = agreement(restricted(storedMatches(after), (_, t) => inSample.has(t)), n.matched);
+
+      // FTS5 per profile on evenly spread profiles; documents are built once, outside the timing.
+      const step = Math.max(1, Math.floor(profiles.length / (o.ftsProfiles ?? 20)));
+      const sample = profiles.filter((_, i) => i % step === 0).slice(0, o.ftsProfiles ?? 20);
+      const inScope = new Set(open);
+      const docs = new Map<number, TenderDoc>();
+      let building = 0;
+      const doc = (id: number) => {
+        if (!inScope.has(id)) return undefined;
+        let d = docs.get(id);
+        if (!d) {
+          const t0 = performance.now();
+          docs.set(id, (d = docsOf(after, [id])[0]));
+          building += performance.now() - t0;
+        }
+        return d;
+      };
+      const bySegment = once(() => segmentsOf(open.map((id) => doc(id)!), infer));
+      const fts = fts5PerProfile(after.sqlite, sample, doc, ctx, bySegment);
+      const ftsSeconds = (fts.seconds - building / 1000) * (profiles.length / sample.length);
+      const ftsAgreement = agreement(fts.matched, storedMatches(after, sample.map((p) => p.firmId)));
+
+      const naiveFullSeconds = (n.seconds / naiveDocs.length) * open.length;
+      return {
+        tenders,
+        open: open.length,
+        firms,
+        seconds: result.seconds,
+        peakRssMb: result.peakRssMb,
+        matched: result.matched,
+        workers: result.workers,
+        scoreSeconds: result.scoreSeconds,
+        writeSeconds: result.writeSeconds,
+        rematchSeconds: result.rematchSeconds,
+        rematchWritten: result.rematchWritten,
+        candidatesPerTender: result.candidates / open.length,
+        naiveSecondsExtrapolated: naiveFullSeconds,
+        naiveSample: naiveDocs.length,
+        speedupVsNaive: naiveFullSeconds / result.seconds,
+        sameMatchSetAsNaive: matcher.sameMatchSet,
+        overlapAt10: matcher.overlapAt10,
+        fts5: { seconds: ftsSeconds, profiles: sample.length, candidatesPerTender: (fts.candidates / open.length) * (profiles.length / sample.length), ...ftsAgreement },
+      };
+    } finally {
+      after.close();
+    }
   } finally {
     db.cleanup();
   }
+}
+
+export interface FullChildResult {
+  seconds: number;
+  peakRssMb: number;
+  matched: number;
+  candidates: number;
+  workers: number;
+  scoreSeconds: number;
+  writeSeconds: number;
+  rematchSeconds: number;
+  rematchWritten: number;
 }

@@ -34,6 +34,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   notify: async () => (await import('./commands/notify.js')).notifyCommand,
   backup: async () => (await import('./commands/backup.js')).backupCommand,
   restore: async () => (await import('./commands/backup.js')).restoreCommand,
+  bench: async () => (await import('./commands/bench.js')).benchCommand,
 };
 
 export function registerCommand(name: string, load: () => Promise<Command>) {

@@ -1,7 +1,7 @@
 import { openStore } from '../../db/client.js';
 import { UsageError, type Command } from '../cli.js';
 import { autoPublish } from '../alerts/service.js';
-import { runMatch } from '../matching/matcher.js';
+import { runMatch, runMatchInWorkers } from '../matching/matcher.js';
 
 export const matchCommand: Command = {
   summary: 'Match open tenders against firm profiles. --full re-matches everything; --tender matches only the given tenders.',
@@ -22,9 +22,11 @@ export const matchCommand: Command = {
     });
     const store = openStore(ctx.config.databasePath);
     try {
-      const s = runMatch(store.sqlite, { tenderIds: full ? undefined : tenderIds, firmIds: values.firm as string[] | undefined });
+      const firmIds = values.firm as string[] | undefined;
+      // A full re-match scores in worker threads while this one writes; a few tenders, here.
+      const s = full ? await runMatchInWorkers(store.sqlite, { firmIds }) : runMatch(store.sqlite, { tenderIds, firmIds });
       const published = autoPublish(store.sqlite);
-      ctx.out(`match ${s.mode}: tenders=${s.tenders} profiles=${s.profiles} candidates=${s.candidates} matched=${s.matched} removed=${s.removed} auto_published=${published} seconds=${s.seconds.toFixed(2)}`);
+      ctx.out(`match ${s.mode}: tenders=${s.tenders} profiles=${s.profiles} candidates=${s.candidates} matched=${s.matched} written=${s.written} unchanged=${s.unchanged} removed=${s.removed} auto_published=${published} seconds=${s.seconds.toFixed(2)}`);
       return 0;
     } finally {
       store.close();

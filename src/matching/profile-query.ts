@@ -127,6 +127,18 @@ export function requiredTokens(tokens: string[]): string[] {
   return [...out];
 }
 
+// One array per distinct token list across every compiled profile: thousands of profiles hold
+// the same glossary terms, and the scorer works a phrase out once per tender by this identity.
+const internedTokens = new Map<string, string[]>();
+function intern(tokens: string[]): string[] {
+  const key = tokens.join(' ');
+  const hit = internedTokens.get(key);
+  if (hit) return hit;
+  if (internedTokens.size > 500_000) internedTokens.clear();
+  internedTokens.set(key, tokens);
+  return tokens;
+}
+
 function phraseKey(required: string[]): string {
   return [...required].sort().join(' ');
 }
@@ -137,7 +149,19 @@ export function compileProfile(firmId: string, profileVersion: number, p: FirmPr
   const conceptSegments = new Set<string>();
   const add = (input: Omit<Phrase, 'strength'>) => {
     if (input.required.length === 0) return;
-    const ph: Phrase = { ...input, strength: specificity(input.required, tokenWeight) * input.weight };
+    // Every field written out in one order: a spread gives each phrase its own hidden class,
+    // which costs ~300 bytes a phrase over the hundreds of thousands a run compiles.
+    const ph: Phrase = {
+      text: input.text,
+      lang: input.lang,
+      required: intern(input.required),
+      weight: input.weight,
+      origin: input.origin,
+      group: input.group,
+      keyword: input.keyword,
+      conceptId: input.conceptId,
+      strength: specificity(input.required, tokenWeight) * input.weight,
+    };
     const key = phraseKey(ph.required);
     const prev = seen.get(key);
     if (prev && prev.weight >= ph.weight) return;

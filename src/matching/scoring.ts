@@ -39,6 +39,9 @@ export const WEIGHTS = {
 
 const INFORMATION_ONLY = new Set(['contract_award', 'general_procurement_notice']);
 
+// The comparison String#localeCompare makes with no arguments, without building it per call.
+const byKeyword = new Intl.Collator().compare;
+
 export interface TermHit {
   keyword: string;
   phrase: string;
@@ -112,6 +115,50 @@ function proximity(required: string[], tokens: string[]): keyof typeof WEIGHTS.p
   return best <= required.length + 6 ? 'near' : 'scattered';
 }
 
+/**
+ * What every profile scored against one tender shares: where a phrase sits in a field and its
+ * snippet depend only on the phrase's tokens (compiled profiles share one array per distinct
+ * phrase) and the tender, and the days to the deadline only on the tender and the clock. The
+ * matcher scores a tender against all its candidate profiles in a row, so one tender's memo is
+ * kept at a time.
+ */
+interface TenderMemo {
+  doc: TenderDoc | null;
+  now: Date | null;
+  proximity: [Map<string[], keyof typeof WEIGHTS.proximity>, Map<string[], keyof typeof WEIGHTS.proximity>];
+  snippet: [Map<string, string>, Map<string, string>];
+  /** Days from the clock to the deadline, and the filter line that says so. */
+  days: number;
+  deadlinePassed: string;
+}
+const memo: TenderMemo = { doc: null, now: null, proximity: [new Map(), new Map()], snippet: [new Map(), new Map()], days: 0, deadlinePassed: '' };
+function memoOf(doc: TenderDoc, now: Date | null): TenderMemo {
+  if (memo.doc === doc && memo.now === now) return memo;
+  memo.doc = doc;
+  memo.now = now;
+  for (const m of memo.proximity) m.clear();
+  for (const m of memo.snippet) m.clear();
+  memo.days = now && doc.deadlineAt ? (Date.parse(doc.deadlineAt) - now.getTime()) / DAY_MS : 0;
+  memo.deadlinePassed = `deadline in ${Math.floor(memo.days)} days`;
+  return memo;
+}
+
+function proximityIn(memo: TenderMemo, doc: TenderDoc, required: string[], field: 'title' | 'description'): keyof typeof WEIGHTS.proximity {
+  const f = field === 'title' ? 0 : 1;
+  let prox = memo.proximity[f].get(required);
+  if (prox === undefined) memo.proximity[f].set(required, (prox = proximity(required, f === 0 ? doc.titleTokens : doc.bodyTokens)));
+  return prox;
+}
+
+function snippetIn(memo: TenderMemo, doc: TenderDoc, ph: Phrase, field: 'title' | 'description'): string {
+  const f = field === 'title' ? 0 : 1;
+  // The snippet depends on the phrase's first token only.
+  const key = ph.required[0] ?? '';
+  let text = memo.snippet[f].get(key);
+  if (text === undefined) memo.snippet[f].set(key, (text = snippet(f === 0 ? doc.title : doc.description ?? '', ph)));
+  return text;
+}
+
 function phraseIn(ph: Phrase, set: Set<string>): boolean {
   for (const t of ph.required) if (!set.has(t)) return false;
   return true;
@@ -156,6 +203,27 @@ export function codeRelation(profileCode: string, tenderCode: string): 'exact' |
 /** What a phrase is worth before field and proximity: specificity × weight (computed at compile time). */
 const strength = (ph: Phrase, _ctx: ScoringContext) => ph.strength;
 
+const contributionOf = (fieldWeight: number, proximityWeight: number, phraseStrength: number, feedbackFactor: number) =>
+  fieldWeight * proximityWeight * phraseStrength * feedbackFactor;
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/**
+ * The most a phrase found in a field can contribute: at the best proximity, rounded as the
+ * explanation rounds contributions (the text score is computed from the rounded figures).
+ */
+export function bestContribution(fieldWeight: number, phraseStrength: number, feedbackFactor: number): number {
+  return round3(contributionOf(fieldWeight, WEIGHTS.proximity.adjacent, phraseStrength, feedbackFactor));
+}
+
+/**
+ * True when a pair whose upper bound is `bound` can't be stored: its score, rounded to four
+ * decimals, stays below `minScore` (half a unit of the last decimal, and a margin for float
+ * rounding, below it).
+ */
+export function belowMinimum(bound: number, minScore: number): boolean {
+  return bound < minScore - 0.00005 - 1e-9;
+}
+
 let scratch = new Float64Array(64);
 
 /**
@@ -168,7 +236,7 @@ export function upperBound(p: CompiledProfile, found: readonly PhraseHit[], ctx:
   const hasFeedback = p.feedbackKeywords;
   for (const { phrase, field } of found) {
     const ph = p.phrases[phrase];
-    const c = (field === 'title' ? WEIGHTS.field.title : WEIGHTS.field.body) * ph.strength * (hasFeedback ? (p.feedback.keywords[ph.keyword]?.factor ?? 1) : 1);
+    const c = bestContribution(field === 'title' ? WEIGHTS.field.title : WEIGHTS.field.body, ph.strength, hasFeedback ? (p.feedback.keywords[ph.keyword]?.factor ?? 1) : 1);
     if (c > best[ph.group]) best[ph.group] = c;
   }
   let prod = 1;
@@ -189,14 +257,15 @@ export interface PhraseHit {
 export function scoreTender(p: CompiledProfile, doc: TenderDoc, ctx: ScoringContext, found?: readonly PhraseHit[]): ScoreOutcome {
   const passed: string[] = [];
   const unknown: string[] = [];
+  const memo = memoOf(doc, ctx.now);
   // ---- hard filters ----
   if (ctx.now) {
     if (doc.status !== 'open') return { kind: 'filtered', reason: `status is ${doc.status}` };
     passed.push('open');
     if (doc.deadlineAt) {
-      const days = (Date.parse(doc.deadlineAt) - ctx.now.getTime()) / DAY_MS;
+      const days = memo.days;
       if (days < p.minDaysToDeadline) return { kind: 'filtered', reason: `deadline in ${days.toFixed(1)} days, profile wants at least ${p.minDaysToDeadline}` };
-      passed.push(`deadline in ${Math.floor(days)} days`);
+      passed.push(memo.deadlinePassed);
     } else unknown.push('no deadline stated');
   }
   if (p.countries) {
@@ -239,28 +308,17 @@ export function scoreTender(p: CompiledProfile, doc: TenderDoc, ctx: ScoringCont
   const bestByGroup = new Map<number, { ph: Phrase; hit: TermHit }>();
   for (const { phrase, field } of candidates) {
     const ph = p.phrases[phrase];
-    const prox = proximity(ph.required, field === 'title' ? doc.titleTokens : doc.bodyTokens);
-    const fb = p.feedback.keywords[ph.keyword];
-    const c = WEIGHTS.field[field === 'title' ? 'title' : 'body'] * WEIGHTS.proximity[prox] * strength(ph, ctx) * (fb?.factor ?? 1);
+    const prox = proximityIn(memo, doc, ph.required, field);
+    const fb = p.feedbackKeywords ? p.feedback.keywords[ph.keyword] : undefined;
+    const c = contributionOf(WEIGHTS.field[field === 'title' ? 'title' : 'body'], WEIGHTS.proximity[prox], strength(ph, ctx), fb?.factor ?? 1);
     const prev = bestByGroup.get(ph.group);
     if (!prev || c > prev.hit.contribution) {
-      bestByGroup.set(ph.group, {
-        ph,
-        hit: {
-          keyword: ph.keyword,
-          phrase: ph.text,
-          field,
-          origin: ph.origin,
-          lang: ph.lang,
-          proximity: prox,
-          contribution: Math.round(c * 1000) / 1000,
-          snippet: '',
-          ...(fb ? { feedbackFactor: fb.factor } : {}),
-        },
-      });
+      const hit: TermHit = { keyword: ph.keyword, phrase: ph.text, field, origin: ph.origin, lang: ph.lang, proximity: prox, contribution: round3(c), snippet: '' };
+      if (fb) hit.feedbackFactor = fb.factor;
+      bestByGroup.set(ph.group, { ph, hit });
     }
   }
-  const hits = [...bestByGroup.values()].map((x) => x.hit).sort((a, b) => b.contribution - a.contribution || a.keyword.localeCompare(b.keyword));
+  const hits = [...bestByGroup.values()].map((x) => x.hit).sort((a, b) => b.contribution - a.contribution || byKeyword(a.keyword, b.keyword));
   const text = 1 - hits.reduce((prod, h) => prod * (1 - WEIGHTS.keywordSaturation * h.contribution), 1);
 
   // ---- codes ----
@@ -311,7 +369,7 @@ export function scoreTender(p: CompiledProfile, doc: TenderDoc, ctx: ScoringCont
   for (const f of factors) score *= f.factor;
   score = Math.round(Math.min(1, Math.max(0, score)) * 10000) / 10000;
   if (score >= (ctx.snippetMin ?? 0)) {
-    for (const { ph, hit } of bestByGroup.values()) hit.snippet = snippet(hit.field === 'title' ? doc.title : doc.description ?? '', ph);
+    for (const { ph, hit } of bestByGroup.values()) hit.snippet = snippetIn(memo, doc, ph, hit.field);
   }
   return {
     kind: 'match',

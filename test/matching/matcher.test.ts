@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createIngestor } from '../../src/ingest/ingest.js';
 import { createFirm } from '../../src/firms/repository.js';
-import { previewProfile, runMatch } from '../../src/matching/matcher.js';
+import { previewProfile, runMatch, runMatchInWorkers } from '../../src/matching/matcher.js';
 import { emptyProfile } from '../../src/firms/profile.js';
 import { fakeSource, raw, tender } from '../helpers/fake-source.js';
 import { tempStore } from '../helpers/store.js';
@@ -65,6 +65,40 @@ describe('matcher on the store', () => {
     const changed = ingest([tender({ sourceId: '1', title: 'Office furniture', countries: ['AF'] })]);
     runMatch(t.store.sqlite, { tenderIds: changed, now: NOW });
     expect((t.store.sqlite.prepare(`SELECT state FROM matches`).get() as any).state).toBe('published');
+  });
+
+  it('scoring in worker threads stores exactly what matching in one thread stores', async () => {
+    ingest([
+      tender({ sourceId: '1', title: 'Solar PV for clinics', countries: ['AF'] }),
+      tender({ sourceId: '2', title: 'CCTV cameras and video surveillance', countries: ['KE'], description: 'Mini-grid backup power.' }),
+      tender({ sourceId: '3', title: 'Hybrid mini-grid with solar PV', countries: ['BJ'] }),
+      tender({ sourceId: '4', title: 'Office furniture', countries: ['AF'] }),
+    ]);
+    runMatch(t.store.sqlite, { now: NOW, chunkSize: 2 });
+    const oneThread = t.store.sqlite.prepare(`SELECT firm_id, tender_id, score, explanation, typeof(explanation) AS type FROM matches ORDER BY firm_id, tender_id`).all();
+    t.store.sqlite.exec('DELETE FROM matches');
+    const s = await runMatchInWorkers(t.store.sqlite, { now: NOW, workers: 2, chunkSize: 1 });
+    expect(s).toMatchObject({ mode: 'full', tenders: 4, written: oneThread.length, unchanged: 0 });
+    expect(t.store.sqlite.prepare(`SELECT firm_id, tender_id, score, explanation, typeof(explanation) AS type FROM matches ORDER BY firm_id, tender_id`).all()).toEqual(oneThread);
+    expect(oneThread.every((r: any) => r.type === 'text')).toBe(true);
+  });
+
+  it('a re-match rewrites only what changed: unchanged rows keep their update time, stale proposed ones go', () => {
+    const ids = ingest([
+      tender({ sourceId: '1', title: 'Solar PV mini-grid', countries: ['AF'] }),
+      tender({ sourceId: '2', title: 'Solar PV pumps', countries: ['AF'] }),
+    ]);
+    const first = runMatch(t.store.sqlite, { tenderIds: ids, now: NOW });
+    expect(first).toMatchObject({ written: 2, unchanged: 0, removed: 0 });
+    const stamp = () => t.store.sqlite.prepare(`SELECT tender_id, updated_at FROM matches ORDER BY tender_id`).all();
+    const before = stamp();
+    const later = new Date(NOW.getTime() + 1000);
+    // The clock moved a second: nothing the explanations say changed, so no row is rewritten.
+    expect(runMatch(t.store.sqlite, { now: later })).toMatchObject({ written: 0, unchanged: 2, removed: 0 });
+    expect(stamp()).toEqual(before);
+    const changed = ingest([tender({ sourceId: '2', title: 'Office furniture', description: null, countries: ['AF'] })]);
+    expect(runMatch(t.store.sqlite, { tenderIds: changed, now: later })).toMatchObject({ written: 0, removed: 1 });
+    expect(stamp()).toEqual([before[0]]);
   });
 
   it('previews the expected matches per day and warns above ten', () => {

@@ -1,0 +1,109 @@
+/**
+ * The matches one chunk of tenders produced, as flat arrays: what a scoring worker sends back
+ * and the match writer takes. One entry per stored match (score at or above the minimum).
+ * Explanations travel as UTF-8 JSON in one buffer, moved between threads without a copy, and
+ * are stored as they are: the writing thread never builds strings.
+ */
+import { scoreCandidates, type ProfileIndex } from './percolator.js';
+import type { ScoringContext } from './scoring.js';
+import type { TenderDoc } from './tender-doc.js';
+
+export interface ScoredChunk {
+  /** Every tender scored (its stale proposed matches are removed even when it matched nothing). */
+  tenderIds: number[];
+  candidates: number;
+  /** Time spent building the tenders' documents and scoring them. */
+  scoreSeconds: number;
+  count: number;
+  /** Per match, in scoring order: the profile's index in the run's profile list, the tender, the score. */
+  profile: Int32Array;
+  tender: Int32Array;
+  score: Float64Array;
+  /** The explanations as JSON in UTF-8, one after another; match i's ends at `explanationEnd[i]`. */
+  explanations: Uint8Array;
+  explanationEnd: Int32Array;
+  /**
+   * The order to write them in: by profile (firms in id order), tenders in scoring order within
+   * a profile, so the (firm, tender) indexes take each firm's rows in one place.
+   */
+  order: Int32Array;
+}
+
+/** Match i's explanation bytes (a view, no copy). */
+export function explanationBytes(chunk: ScoredChunk, i: number): Buffer {
+  const start = i === 0 ? 0 : chunk.explanationEnd[i - 1];
+  return Buffer.from(chunk.explanations.buffer, chunk.explanations.byteOffset + start, chunk.explanationEnd[i] - start);
+}
+
+/** Match i's explanation as JSON text. */
+export function explanationText(chunk: ScoredChunk, i: number): string {
+  return explanationBytes(chunk, i).toString('utf8');
+}
+
+const utf8 = new TextEncoder();
+
+function grow<T extends Int32Array | Float64Array | Uint8Array>(a: T, atLeast = 0): T {
+  const b = new (a.constructor as new (n: number) => T)(Math.max(a.length * 2, atLeast));
+  b.set(a);
+  return b;
+}
+
+/** Scores the tenders against the index; keeps the pairs at or above `minScore`. */
+export function scoreChunk(index: ProfileIndex, docs: TenderDoc[], ctx: ScoringContext, minScore: number, started = performance.now()): ScoredChunk {
+  let profile = new Int32Array(Math.max(64, docs.length * 128));
+  let tender = new Int32Array(profile.length);
+  let score = new Float64Array(profile.length);
+  let end = new Int32Array(profile.length);
+  let bytes = new Uint8Array(profile.length * 512);
+  let used = 0;
+  let count = 0;
+  let candidates = 0;
+  for (const doc of docs) {
+    candidates += scoreCandidates(index, doc, ctx, minScore, (p, outcome) => {
+      if (outcome.kind !== 'match' || outcome.score < minScore) return;
+      if (count === profile.length) {
+        profile = grow(profile);
+        tender = grow(tender);
+        score = grow(score);
+        end = grow(end);
+      }
+      profile[count] = p;
+      tender[count] = doc.id;
+      score[count] = outcome.score;
+      const json = JSON.stringify(outcome.explanation);
+      // UTF-8 takes at most three bytes per UTF-16 unit.
+      if (bytes.length - used < json.length * 3) bytes = grow(bytes, used + json.length * 3);
+      used += utf8.encodeInto(json, bytes.subarray(used)).written;
+      end[count] = used;
+      count++;
+    });
+  }
+  return {
+    tenderIds: docs.map((d) => d.id),
+    candidates,
+    scoreSeconds: (performance.now() - started) / 1000,
+    count,
+    profile: profile.slice(0, count),
+    tender: tender.slice(0, count),
+    score: score.slice(0, count),
+    explanations: bytes.slice(0, used),
+    explanationEnd: end.slice(0, count),
+    order: byProfile(profile, count),
+  };
+}
+
+/** A stable counting sort of the first `count` matches by profile. */
+function byProfile(profile: Int32Array, count: number): Int32Array {
+  let max = 0;
+  for (let i = 0; i < count; i++) if (profile[i] > max) max = profile[i];
+  const slot = new Int32Array(max + 2);
+  for (let i = 0; i < count; i++) slot[profile[i] + 1]++;
+  for (let p = 1; p < slot.length; p++) slot[p] += slot[p - 1];
+  const order = new Int32Array(count);
+  for (let i = 0; i < count; i++) order[slot[profile[i]]++] = i;
+  return order;
+}
+
+/** The buffers a worker moves to the main thread with the chunk. */
+export const transferables = (c: ScoredChunk): ArrayBuffer[] =>
+  [c.profile.buffer, c.tender.buffer, c.score.buffer, c.explanations.buffer, c.explanationEnd.buffer, c.order.buffer] as ArrayBuffer[];
