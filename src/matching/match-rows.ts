@@ -35,26 +35,23 @@ export function explanationBytes(chunk: ScoredChunk, i: number): Buffer {
   return Buffer.from(chunk.explanations.buffer, chunk.explanations.byteOffset + start, chunk.explanationEnd[i] - start);
 }
 
-/** Match i's explanation as JSON text. */
-export function explanationText(chunk: ScoredChunk, i: number): string {
-  return explanationBytes(chunk, i).toString('utf8');
-}
-
-const utf8 = new TextEncoder();
-
 function grow<T extends Int32Array | Float64Array | Uint8Array>(a: T, atLeast = 0): T {
   const b = new (a.constructor as new (n: number) => T)(Math.max(a.length * 2, atLeast));
   b.set(a);
   return b;
 }
 
+// Where a chunk's matches are gathered, kept from chunk to chunk (grown when needed); each
+// chunk leaves with exact-size copies.
+let profile = new Int32Array(1 << 16);
+let tender = new Int32Array(profile.length);
+let score = new Float64Array(profile.length);
+let end = new Int32Array(profile.length);
+let bytes = new Uint8Array(1 << 24);
+let view = Buffer.from(bytes.buffer); // the same memory, for Buffer#write
+
 /** Scores the tenders against the index; keeps the pairs at or above `minScore`. */
 export function scoreChunk(index: ProfileIndex, docs: TenderDoc[], ctx: ScoringContext, minScore: number, started = performance.now()): ScoredChunk {
-  let profile = new Int32Array(Math.max(64, docs.length * 128));
-  let tender = new Int32Array(profile.length);
-  let score = new Float64Array(profile.length);
-  let end = new Int32Array(profile.length);
-  let bytes = new Uint8Array(profile.length * 512);
   let used = 0;
   let count = 0;
   let candidates = 0;
@@ -72,8 +69,8 @@ export function scoreChunk(index: ProfileIndex, docs: TenderDoc[], ctx: ScoringC
       score[count] = outcome.score;
       const json = JSON.stringify(outcome.explanation);
       // UTF-8 takes at most three bytes per UTF-16 unit.
-      if (bytes.length - used < json.length * 3) bytes = grow(bytes, used + json.length * 3);
-      used += utf8.encodeInto(json, bytes.subarray(used)).written;
+      if (bytes.length - used < json.length * 3) view = Buffer.from((bytes = grow(bytes, used + json.length * 3)).buffer);
+      used += view.write(json, used);
       end[count] = used;
       count++;
     });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { emptyProfile, type FirmProfile } from '../../src/firms/profile.js';
 import { indexChunk, matchChunk, scoringContext } from '../../src/matching/engine.js';
 import { compileProfile } from '../../src/matching/profile-query.js';
-import { codeRelation, scoreTender, type Explanation } from '../../src/matching/scoring.js';
+import { belowMinimum, codeRelation, scoreTender, WEIGHTS, type Explanation } from '../../src/matching/scoring.js';
+import { buildProfileIndex, percolateAndScore } from '../../src/matching/percolator.js';
 import { buildTenderDoc, type TenderFacts } from '../../src/matching/tender-doc.js';
 
 const NOW = new Date('2026-11-21T00:00:00Z');
@@ -149,5 +150,37 @@ describe('candidate selection', () => {
     // Brute force over every doc agrees.
     const brute = docs.filter((d) => scoreTender(p, d, ctx).kind === 'match').map((d) => d.id);
     expect(brute.sort()).toEqual([1, 3]);
+  });
+});
+
+describe('the upper bound that skips pairs', () => {
+  it('skips only bounds whose score would round below the minimum', () => {
+    expect(belowMinimum(0.2499, 0.25)).toBe(true);
+    // 0.24995 rounds to 0.25 at four decimals: such a pair is scored and stored.
+    expect(belowMinimum(0.24995, 0.25)).toBe(false);
+    expect(belowMinimum(0.25, 0.25)).toBe(false);
+  });
+
+  it('finds with the bound exactly the matches scoring every pair finds, scores and explanations alike', () => {
+    const docs = [
+      facts({ id: 1, title: 'Solar PV systems', countries: ['KE'] }),
+      facts({ id: 2, title: 'Water supply works', description: 'solar powered pumps, scattered over the lots, and PV modules for the offices' }),
+      facts({ id: 3, title: 'Consultancy: feasibility study for solar PV mini-grids', noticeType: 'contract_award' }),
+      facts({ id: 4, title: 'Rice and beans' }),
+    ].map(buildTenderDoc);
+    const profiles = [
+      profile({ keywords: ['solar PV', 'mini-grid'] }),
+      compileProfile('f2', 1, { ...emptyProfile(), keywords: ['solar water pumps'], countries: ['KE'] }),
+      compileProfile('f3', 1, { ...emptyProfile(), keywords: ['photovoltaic modules'], excludeKeywords: ['offices'] }),
+    ];
+    const bounded = [...percolateAndScore(buildProfileIndex(profiles), docs, scoringContext(NOW, undefined, WEIGHTS.minScore), WEIGHTS.minScore)]
+      .filter((x) => x.outcome.kind === 'match' && x.outcome.score >= WEIGHTS.minScore)
+      .map((x) => `${x.firmId}:${x.doc.id}:${JSON.stringify(x.outcome)}`);
+    const every = profiles
+      .flatMap((p) => docs.map((d) => ({ p, d, o: scoreTender(p, d, scoringContext(NOW, undefined, WEIGHTS.minScore)) })))
+      .filter((x) => x.o.kind === 'match' && x.o.score >= WEIGHTS.minScore)
+      .map((x) => `${x.p.firmId}:${x.d.id}:${JSON.stringify(x.o)}`);
+    expect(bounded.length).toBeGreaterThan(0);
+    expect(bounded.sort()).toEqual(every.sort());
   });
 });
