@@ -51,7 +51,9 @@ describe('backup while the service runs, restore, and a service on the copy', ()
     t?.cleanup();
   });
 
-  const serviceEnv = (db: string) => ({ ...loopbackEnv(SOURCES.map((s) => s.id)), DATABASE_PATH: db, PORT: '0', LOG_LEVEL: 'info', SCHEDULER: 'off', WEBHOOK_WORKER: 'off' });
+  // The writer below posts as fast as the service answers, which is well past the default
+  // per-key rate limit (600 a minute): the test is about the copy, not the limiter.
+  const serviceEnv = (db: string) => ({ ...loopbackEnv(SOURCES.map((s) => s.id)), DATABASE_PATH: db, PORT: '0', LOG_LEVEL: 'info', SCHEDULER: 'off', WEBHOOK_WORKER: 'off', RATE_LIMIT_PER_MINUTE: '1000000' });
   const file = (name: string) => path.join(t.dir, name);
 
   async function startService(db: string) {
