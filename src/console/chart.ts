@@ -3,6 +3,7 @@
  * script, nothing fetched. Accessible: role="img" with a title and a description, and every
  * bar carries its value as text; the page shows the same figures in a table beneath.
  */
+import { escapeHtml as esc } from '../html.js';
 export interface ChartSeries {
   key: string;
   label: string;
@@ -14,7 +15,6 @@ export interface ChartGroup {
   values: Record<string, number>;
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export function barChartSvg(opts: { id: string; title: string; description: string; series: ChartSeries[]; groups: ChartGroup[]; width?: number }): string {
   const width = opts.width ?? 880;

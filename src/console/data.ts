@@ -3,6 +3,7 @@
  * (curation decisions, recommendations, profile validation and preview, source health).
  */
 import type Database from 'better-sqlite3';
+import { escapeHtml } from '../html.js';
 import { ALERT_SELECT, REASON_CODES, listAlerts, toAlert } from '../alerts/service.js';
 import { getFirm, listFirms, type Firm } from '../firms/repository.js';
 import { analyzePrimary } from '../matching/analyzer.js';
@@ -95,7 +96,6 @@ export function firmChoices(sqlite: Database.Database): { id: string; name: stri
 
 // ------------------------------------------------------------------ highlighting
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** The analyzed tokens of the terms an explanation says matched (profile keyword and the tender-side phrase). */
 export function matchedTokens(hits: Pick<TermHit, 'keyword' | 'phrase' | 'lang'>[]): Set<string> {

@@ -11,6 +11,7 @@ import type { Pursuit } from '../pipeline/pursuits.js';
 import type { Stage } from '../pipeline/stages.js';
 import type { Cadence, Language } from './recipients.js';
 import { STRINGS, countryNames, formatDate, formatDateTime, formatMoney, formatPeriod, zoneLabel, type ChangeKind, type Group, type Strings } from './templates.js';
+import { escapeHtml as esc } from '../html.js';
 
 export type Alert = ReturnType<typeof toAlert>;
 
@@ -56,7 +57,6 @@ interface Item {
 
 const SOON_DAYS = 7;
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 /** Whole calendar days from today to the deadline's day, both in the recipient's zone. */
 export function localDaysLeft(deadlineUtc: string, zone: string, now: Date): number {

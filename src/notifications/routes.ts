@@ -11,6 +11,7 @@ import { errorResponses, Nullable } from '../schemas.js';
 import { CADENCES, LANGUAGES, createRecipient, deleteRecipient, getRecipientRow, listRecipients, unsubscribeRecipient, updateRecipient, type Language } from './recipients.js';
 import { STRINGS } from './templates.js';
 import { unsubscribeSecret, verifyUnsubscribe } from './unsubscribe.js';
+import { escapeHtml as esc } from '../html.js';
 
 const TAGS = ['notifications'];
 const E = { 400: errorResponses[400], 404: errorResponses[404] };
@@ -68,7 +69,6 @@ const RecipientParams = Type.Object({ id: Type.String({ pattern: FIRM_ID_PATTERN
 const TokenParams = Type.Object({ token: Type.String({ maxLength: 200 }) });
 const HtmlPage = Type.String({ description: 'A short HTML page in the recipient’s language' });
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function unsubscribedPage(lang: Language, email: string, firm: string): string {
   const s = STRINGS[lang];
