@@ -37,6 +37,11 @@ export const matches = sqliteTable(
     /** The tender cluster's canonical tender id. */
     tenderId: integer('tender_id').notNull(),
     score: real('score').notNull(),
+    /**
+     * Why this tender, for this firm: JSON, compact for scored matches (an array: see
+     * src/matching/explanation-codec.ts, read with decodeExplanation), an object for older
+     * rows and recommendations.
+     */
     explanation: text('explanation', { mode: 'json' }).notNull(),
     /** proposed | published | rejected */
     state: text('state').notNull().default('proposed'),

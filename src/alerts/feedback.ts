@@ -11,6 +11,7 @@
  * re-scored at once, so the next alerts already reflect it.
  */
 import type Database from 'better-sqlite3';
+import { explanationKeywords } from '../matching/explanation-codec.js';
 import { runMatch } from '../matching/matcher.js';
 import { normalizeBuyer, type FeedbackAdjustments } from '../matching/profile-query.js';
 import { AlertError, type Actor, type FirmState } from './service.js';
@@ -62,7 +63,7 @@ export function markAlert(sqlite: Database.Database, firmId: string, alertId: nu
       sqlite
         .prepare(`SELECT m.firm_state AS state, t.buyer, m.explanation FROM matches m JOIN tenders t ON t.id = m.tender_id WHERE m.firm_id = ? AND m.firm_state IN ('interested', 'not_relevant')`)
         .all(firmId) as { state: string; buyer: string | null; explanation: string }[]
-    ).map((r) => ({ state: r.state, buyer: r.buyer, keywords: ((JSON.parse(r.explanation).text?.hits ?? []) as { keyword: string }[]).map((h) => h.keyword) }));
+    ).map((r) => ({ state: r.state, buyer: r.buyer, keywords: explanationKeywords(r.explanation) }));
     sqlite.prepare(`UPDATE firms SET feedback = ? WHERE id = ?`).run(JSON.stringify(computeAdjustments(marks)), firmId);
   })();
   if (state !== 'seen') runMatch(sqlite, { firmIds: [firmId] });

@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3';
 import { DateTime } from 'luxon';
 import { prepareCached } from '../../db/client.js';
 import { recordEvent } from '../events/events.js';
+import { decodeExplanation } from '../matching/explanation-codec.js';
 import { statusSql } from '../tenders/repository.js';
 
 export const REASON_CODES = ['relevant', 'not_relevant', 'wrong_country', 'wrong_category', 'too_large', 'too_small', 'duplicate', 'expired', 'other'] as const;
@@ -239,7 +240,7 @@ export function toAlert(r: any, now = new Date()) {
     firmState: r.firm_state as string,
     firmReason: r.firm_reason as string | null,
     change: r.last_change ? JSON.parse(r.last_change) : null,
-    explanation: JSON.parse(r.explanation),
+    explanation: decodeExplanation(r.explanation, { title: r.title, description: r.description }),
     tender: {
       id: r.tender_id as number,
       source: r.source as string,
@@ -261,7 +262,7 @@ export function toAlert(r: any, now = new Date()) {
  * (migration 0013_alert_versions_triggers_fix); a test keeps the two lists in step.
  */
 export const ALERT_SELECT = `SELECT m.id, m.firm_id, m.tender_id, m.score, m.published_at, m.note, m.firm_state, m.firm_reason,
-  m.last_change, m.explanation, t.source, t.reference, t.title, t.buyer, t.countries, t.url, t.deadline_at, t.deadline_zone,
+  m.last_change, m.explanation, t.source, t.reference, t.title, t.description, t.buyer, t.countries, t.url, t.deadline_at, t.deadline_zone,
   t.deadline_zone_known, ${statusSql('@now')} AS tstatus FROM matches m JOIN tenders t ON t.id = m.tender_id`;
 
 /**

@@ -1,9 +1,10 @@
 /**
  * The matches one chunk of tenders produced, as flat arrays: what a scoring worker sends back
  * and the match writer takes. One entry per stored match (score at or above the minimum).
- * Explanations travel as UTF-8 JSON in one buffer, moved between threads without a copy, and
- * are stored as they are: the writing thread never builds strings.
+ * Explanations travel in their stored form (explanation-codec.ts) as UTF-8 in one buffer, moved
+ * between threads without a copy, and are stored as they are: the writing thread never builds strings.
  */
+import { encodeExplanation } from './explanation-codec.js';
 import { scoreCandidates, type ProfileIndex } from './percolator.js';
 import type { ScoringContext } from './scoring.js';
 import type { TenderDoc } from './tender-doc.js';
@@ -19,7 +20,7 @@ export interface ScoredChunk {
   profile: Int32Array;
   tender: Int32Array;
   score: Float64Array;
-  /** The explanations as JSON in UTF-8, one after another; match i's ends at `explanationEnd[i]`. */
+  /** The explanations, encoded for storage, in UTF-8, one after another; match i's ends at `explanationEnd[i]`. */
   explanations: Uint8Array;
   explanationEnd: Int32Array;
   /**
@@ -67,7 +68,7 @@ export function scoreChunk(index: ProfileIndex, docs: TenderDoc[], ctx: ScoringC
       profile[count] = p;
       tender[count] = doc.id;
       score[count] = outcome.score;
-      const json = JSON.stringify(outcome.explanation);
+      const json = encodeExplanation(outcome.explanation, doc);
       // UTF-8 takes at most three bytes per UTF-16 unit.
       if (bytes.length - used < json.length * 3) view = Buffer.from((bytes = grow(bytes, used + json.length * 3)).buffer);
       used += view.write(json, used);

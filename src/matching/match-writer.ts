@@ -29,11 +29,6 @@ interface StoredMatch {
   firm_id: string;
   tender_id: number;
   state: string;
-  score: number;
-  /** As bytes (CAST AS BLOB): compared with the new explanation without decoding it. */
-  explanation: Buffer;
-  profile_version: number;
-  scoring_version: number;
 }
 
 // Many rows per statement: binding and stepping one statement per match dominates otherwise.
@@ -45,8 +40,7 @@ export function createMatchWriter(sqlite: Database.Database, o: MatchWriterOptio
   const scope = o.scopeFirmIds?.length ? `AND firm_id IN (SELECT value FROM json_each(@firms))` : '';
   const firms = o.scopeFirmIds?.length ? JSON.stringify(o.scopeFirmIds) : null;
   const stored = sqlite.prepare(
-    `SELECT id, firm_id, tender_id, state, score, CAST(explanation AS BLOB) AS explanation, profile_version, scoring_version FROM matches
-     WHERE tender_id IN (SELECT value FROM json_each(@tenders)) ${scope}`,
+    `SELECT id, firm_id, tender_id, state FROM matches WHERE tender_id IN (SELECT value FROM json_each(@tenders)) ${scope}`,
   );
   // The run's clock and scoring version are the same for every row: literals, not parameters.
   // Explanations come as UTF-8 bytes and are stored as the text they are (CAST AS TEXT).
@@ -57,8 +51,11 @@ export function createMatchWriter(sqlite: Database.Database, o: MatchWriterOptio
      VALUES ${Array.from({ length: rows }, () => values).join(', ')}`;
   const insertMany = sqlite.prepare(insertSql(ROWS_PER_INSERT));
   const insertOne = sqlite.prepare(insertSql(1));
+  // SQLite compares the stored row with the new one where it reads it: an unchanged match costs
+  // one lookup and is not written (nor are its explanation's bytes read into this thread).
   const update = sqlite.prepare(
-    `UPDATE matches SET score = ?, explanation = CAST(? AS TEXT), profile_version = ?, scoring_version = ${SCORING_VERSION}, updated_at = ${now} WHERE id = ?`,
+    `UPDATE matches SET score = @score, explanation = CAST(@explanation AS TEXT), profile_version = @version, scoring_version = ${SCORING_VERSION}, updated_at = ${now}
+     WHERE id = @id AND (score IS NOT @score OR explanation IS NOT CAST(@explanation AS TEXT) OR profile_version IS NOT @version OR scoring_version IS NOT ${SCORING_VERSION})`,
   );
   const remove = sqlite.prepare(`DELETE FROM matches WHERE id = ?`);
 
@@ -80,12 +77,8 @@ export function createMatchWriter(sqlite: Database.Database, o: MatchWriterOptio
       const old = existing.get(key);
       if (old) {
         existing.delete(key);
-        if (old.score === chunk.score[i] && old.profile_version === o.profileVersions[p] && old.scoring_version === SCORING_VERSION && old.explanation.equals(explanation)) {
-          counts.unchanged++;
-          continue;
-        }
-        update.run(chunk.score[i], explanation, o.profileVersions[p], old.id);
-        counts.updated++;
+        if (update.run({ score: chunk.score[i], explanation, version: o.profileVersions[p], id: old.id }).changes) counts.updated++;
+        else counts.unchanged++;
         continue;
       }
       batch.push(o.firmIds[p], chunk.tender[i], chunk.score[i], explanation, o.profileVersions[p]);

@@ -126,7 +126,8 @@ interface TenderMemo {
   doc: TenderDoc | null;
   now: Date | null;
   proximity: [Map<string[], keyof typeof WEIGHTS.proximity>, Map<string[], keyof typeof WEIGHTS.proximity>];
-  snippet: [Map<string, string>, Map<string, string>];
+  /** Where the snippet starts in the field, by the phrase's first token. */
+  snippet: [Map<string, number>, Map<string, number>];
   /** Days from the clock to the deadline, and the filter line that says so. */
   days: number;
   deadlinePassed: string;
@@ -150,13 +151,21 @@ function proximityIn(memo: TenderMemo, doc: TenderDoc, required: string[], field
   return prox;
 }
 
-function snippetIn(memo: TenderMemo, doc: TenderDoc, ph: Phrase, field: 'title' | 'description'): string {
-  const f = field === 'title' ? 0 : 1;
+/**
+ * Where each hit's snippet starts in its field (the snippet is `snippetAt(field text, start)`):
+ * what stored explanations keep instead of the text (see explanation-codec.ts).
+ */
+export const snippetStarts = new WeakMap<TermHit, number>();
+
+function setSnippet(memo: TenderMemo, doc: TenderDoc, ph: Phrase, hit: TermHit): void {
+  const f = hit.field === 'title' ? 0 : 1;
+  const text = f === 0 ? doc.title : doc.description ?? '';
   // The snippet depends on the phrase's first token only.
   const key = ph.required[0] ?? '';
-  let text = memo.snippet[f].get(key);
-  if (text === undefined) memo.snippet[f].set(key, (text = snippet(f === 0 ? doc.title : doc.description ?? '', ph)));
-  return text;
+  let start = memo.snippet[f].get(key);
+  if (start === undefined) memo.snippet[f].set(key, (start = snippetStart(text, ph.required[0] ?? '')));
+  hit.snippet = snippetAt(text, start);
+  snippetStarts.set(hit, start);
 }
 
 function phraseIn(ph: Phrase, set: Set<string>): boolean {
@@ -180,13 +189,17 @@ function foldSameLength(text: string): string {
   return f;
 }
 
-function snippet(text: string, phrase: Phrase): string {
+/** Where the snippet of a phrase whose first analyzed token is `first` starts in `text`. */
+export function snippetStart(text: string, first: string): number {
   const folded = foldSameLength(text);
-  const first = phrase.required[0] ?? '';
   // Stems are prefixes of the word in most cases; fall back to the text's start.
   const stem = first.slice(0, Math.max(3, Math.min(first.length, 5)));
   const at = stem ? folded.indexOf(stem) : -1;
-  const start = Math.max(0, (at < 0 ? 0 : at) - 40);
+  return Math.max(0, (at < 0 ? 0 : at) - 40);
+}
+
+/** The snippet shown for a hit: 120 characters of the field from `start`, spaces collapsed. */
+export function snippetAt(text: string, start: number): string {
   const piece = text.slice(start, start + 120).replace(/\s+/g, ' ').trim();
   return (start > 0 ? '…' : '') + piece + (start + 120 < text.length ? '…' : '');
 }
@@ -369,7 +382,7 @@ export function scoreTender(p: CompiledProfile, doc: TenderDoc, ctx: ScoringCont
   for (const f of factors) score *= f.factor;
   score = Math.round(Math.min(1, Math.max(0, score)) * 10000) / 10000;
   if (score >= (ctx.snippetMin ?? 0)) {
-    for (const { ph, hit } of bestByGroup.values()) hit.snippet = snippetIn(memo, doc, ph, hit.field);
+    for (const { ph, hit } of bestByGroup.values()) setSnippet(memo, doc, ph, hit);
   }
   return {
     kind: 'match',

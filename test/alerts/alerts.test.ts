@@ -62,7 +62,9 @@ describe('curation and alerts', () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ id: first.id, note: 'Core product; bid with the Kabul partner', firmState: 'new' });
     expect(alerts[0].tender.deadline).toMatchObject({ utc: '2099-03-01T08:00:00.000Z', source: '2099-03-01T12:30:00+04:30', seoul: '2099-03-01T17:00:00+09:00' });
-    expect(alerts[0].explanation.text.hits[0].keyword).toBeDefined();
+    // Stored compactly, served whole: the snippet is cut from the tender's title again.
+    expect(alerts[0].explanation.text.hits[0]).toMatchObject({ field: 'title', origin: 'keyword', proximity: 'adjacent', snippet: first.tender.title });
+    expect(alerts[0].explanation).toMatchObject({ score: first.score, scoringVersion: 1, filtersPassed: expect.arrayContaining(['open']) });
     const log = (await call('GET', '/curation/actions?firm=hanbit', adviser)).body.items;
     expect(log.map((a: any) => [a.action, a.reasonCode])).toEqual([['reject', 'wrong_country'], ['approve', 'relevant']]);
     const ev = t.store.sqlite.prepare(`SELECT type, firm_id FROM events WHERE type = 'alert.created'`).all();

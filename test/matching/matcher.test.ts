@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createIngestor } from '../../src/ingest/ingest.js';
 import { createFirm } from '../../src/firms/repository.js';
+import { decodeExplanation } from '../../src/matching/explanation-codec.js';
 import { previewProfile, runMatch, runMatchInWorkers } from '../../src/matching/matcher.js';
 import { emptyProfile } from '../../src/firms/profile.js';
 import { fakeSource, raw, tender } from '../helpers/fake-source.js';
@@ -54,8 +55,11 @@ describe('matcher on the store', () => {
     const rows = t.store.sqlite.prepare(`SELECT * FROM matches`).all() as any[];
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ firm_id: 'solar-co', state: 'proposed', profile_version: 1, scoring_version: 1 });
-    const e = JSON.parse(rows[0].explanation);
-    expect(e.text.hits.map((h: any) => h.keyword).sort()).toEqual(['mini-grid', 'solar PV']);
+    // Stored compactly (explanation-codec.ts); expanded with the tender's text.
+    expect(rows[0].explanation.startsWith('[')).toBe(true);
+    const e = decodeExplanation(rows[0].explanation, { title: 'Solar PV mini-grid', description: null });
+    expect(e.text.hits.map((h) => h.keyword).sort()).toEqual(['mini-grid', 'solar PV']);
+    expect(e.text.hits.every((h) => h.field === 'title' && h.snippet === 'Solar PV mini-grid')).toBe(true);
   });
 
   it('keeps curated matches when a re-match no longer finds them', () => {
@@ -90,7 +94,7 @@ describe('matcher on the store', () => {
     ]);
     const first = runMatch(t.store.sqlite, { tenderIds: ids, now: NOW });
     expect(first).toMatchObject({ written: 2, unchanged: 0, removed: 0 });
-    const stamp = () => t.store.sqlite.prepare(`SELECT tender_id, updated_at FROM matches ORDER BY tender_id`).all();
+    const stamp = () => t.store.sqlite.prepare(`SELECT tender_id, updated_at FROM matches ORDER BY tender_id`).all() as { tender_id: number; updated_at: string }[];
     const before = stamp();
     const later = new Date(NOW.getTime() + 1000);
     // The clock moved a second: nothing the explanations say changed, so no row is rewritten.
@@ -99,6 +103,10 @@ describe('matcher on the store', () => {
     const changed = ingest([tender({ sourceId: '2', title: 'Office furniture', description: null, countries: ['AF'] })]);
     expect(runMatch(t.store.sqlite, { tenderIds: changed, now: later })).toMatchObject({ written: 0, removed: 1 });
     expect(stamp()).toEqual([before[0]]);
+    // Still a match, said differently: the row is updated in place.
+    const amended = ingest([tender({ sourceId: '1', title: 'Solar PV mini-grid for rural schools', countries: ['AF'] })]);
+    expect(runMatch(t.store.sqlite, { tenderIds: amended, now: later })).toMatchObject({ written: 1, unchanged: 0, removed: 0 });
+    expect(stamp()).toEqual([{ tender_id: before[0].tender_id, updated_at: later.toISOString() }]);
   });
 
   it('previews the expected matches per day and warns above ten', () => {

@@ -61,7 +61,7 @@ describe('digest builder', () => {
   };
   const alert = (id: number, title: string, over: Partial<Alert> = {}): Alert => ({
     id, firmId: 'hanbit', score: 0.5, publishedAt: '2026-11-19T00:00:00Z', note: null, firmState: 'new', firmReason: null, change: null,
-    explanation: { recommendedBy: 'adv' },
+    explanation: { recommendedBy: 'adv' } as Alert['explanation'],
     tender: { id, source: 'ungm', reference: null, title, buyer: null, countries: [], url: null, status: 'open', deadline: null },
     ...over,
   });
