@@ -251,10 +251,12 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const items = listAlerts(sqlite(), q, now);
         page = alertPages.set(key, { firmId, version, body: reply.serialize({ items }) as string, validUntil: viewsChangeAt(items, now.getTime()) });
       }
+      const sent = alertPages.representation(page, req.headers['accept-encoding']);
       // Private: the page belongs to one firm; no-cache: revalidate each time (cheap with the ETag).
-      reply.header('etag', page.etag).header('cache-control', 'private, no-cache');
-      if (notModified(req.headers['if-none-match'], page.etag)) return reply.code(304).send(null);
-      return reply.type('application/json; charset=utf-8').send(page.body);
+      reply.header('etag', sent.etag).header('cache-control', 'private, no-cache').header('vary', 'Accept-Encoding');
+      if (notModified(req.headers['if-none-match'], sent.etag)) return reply.code(304).send(null);
+      if (sent.encoding) reply.header('content-encoding', sent.encoding);
+      return reply.type('application/json; charset=utf-8').send(sent.body);
     },
   );
 

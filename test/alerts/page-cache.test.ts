@@ -3,11 +3,12 @@
  * changed (writes from this connection or another, the clock), and only to keys that may see
  * that firm. No timing is asserted; the clock is passed in where it matters.
  */
+import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../db/client.js';
 import { buildApp, type App } from '../../src/app.js';
 import { createAlertPageCache, notModified } from '../../src/alerts/page-cache.js';
-import { ALERT_SELECT, decide, viewsChangeAt } from '../../src/alerts/service.js';
+import { ALERT_SELECT, alertsVersion, decide, viewsChangeAt } from '../../src/alerts/service.js';
 import { createFirm } from '../../src/firms/repository.js';
 import { afterRun } from '../../src/ingest/scrape.js';
 import { createIngestor } from '../../src/ingest/ingest.js';
@@ -74,6 +75,22 @@ describe('alert page cache', () => {
     expect((await get('/firms/hanbit/alerts', { ...hanbit, 'if-none-match': '"stale"' })).statusCode).toBe(200);
     // The same body as without the cache, byte for byte.
     expect((await get('/firms/hanbit/alerts', hanbit)).body).toBe(first.body);
+  });
+
+  it('sends the page gzipped to a client that accepts it, the same JSON, and answers 304 to its ETag', async () => {
+    decide(t.store.sqlite, proposed('hanbit').map((matchId) => ({ matchId, action: 'approve' as const })), ADVISER);
+    const plain = await get('/firms/hanbit/alerts', hanbit);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toBe('Accept-Encoding');
+    expect(plain.body.length).toBeGreaterThan(1024);
+    const gz = await get('/firms/hanbit/alerts', { ...hanbit, 'accept-encoding': 'gzip, deflate, br' });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gz.headers['content-type']).toMatch(/^application\/json/);
+    expect(gunzipSync(gz.rawPayload).toString()).toBe(plain.body);
+    expect(gz.headers.etag).not.toBe(plain.headers.etag);
+    expect((await get('/firms/hanbit/alerts', { ...hanbit, 'accept-encoding': 'gzip', 'if-none-match': gz.headers.etag as string })).statusCode).toBe(304);
+    // The other representation's ETag does not match this one.
+    expect((await get('/firms/hanbit/alerts', { ...hanbit, 'accept-encoding': 'gzip', 'if-none-match': plain.headers.etag as string })).statusCode).toBe(200);
   });
 
   it('shows a new published alert at once, whichever connection published it', async () => {
@@ -143,6 +160,17 @@ describe('alert page cache', () => {
     expect((await get('/firms/hanbit/alerts', adviser)).json().items).toEqual([]);
   });
 
+  it('rebuilds the page when an alerted tender\'s description changes (snippets are cut from it on read)', async () => {
+    const first = await get('/firms/hanbit/alerts', hanbit);
+    const before = alertsVersion(t.store.sqlite, 'hanbit');
+    const secuBefore = alertsVersion(t.store.sqlite, 'secu');
+    const alerted = (first.json().items as { tender: { id: number } }[])[0].tender.id;
+    expect(other.sqlite.prepare(`UPDATE tenders SET description = 'Lot 2: solar PV panels for the clinics' WHERE id = ?`).run(alerted).changes).toBe(1);
+    expect(alertsVersion(t.store.sqlite, 'hanbit')).toBeGreaterThan(before!);
+    // A firm not alerted to that tender keeps its pages.
+    expect(alertsVersion(t.store.sqlite, 'secu')).toBe(secuBefore);
+  });
+
   it('has a trigger watching every tender column the listing shows', () => {
     const shown = new Set([...ALERT_SELECT.matchAll(/\bt\.([a-z_]+)/g)].map((m) => m[1]));
     const trigger = (t.store.sqlite.prepare(`SELECT sql FROM sqlite_master WHERE name = 'alert_versions_tender_update'`).get() as { sql: string }).sql;
@@ -191,6 +219,32 @@ describe('when a page stops being servable', () => {
     expect(cache.get('b', 1, now)).toBeNull();
     expect(cache.get('a', 1, now)).not.toBeNull();
     expect(cache.get('e', 1, now)).not.toBeNull();
+  });
+
+  it('gzips a page once for clients that accept it, with its own ETag, and counts its bytes', () => {
+    const cache = createAlertPageCache(1_000_000);
+    const body = JSON.stringify({ items: Array.from({ length: 40 }, (_, i) => ({ id: i, title: 'Supply of solar PV systems for clinics' })) });
+    const page = cache.set('a', { firmId: 'f', version: 1, body, validUntil: now + 10_000 }, now);
+    const before = cache.bytes;
+    const plain = cache.representation(page, undefined);
+    expect(plain).toEqual({ body: page.body, etag: page.etag, encoding: null });
+    const gz = cache.representation(page, 'br;q=1, gzip;q=0.8');
+    expect(gz.encoding).toBe('gzip');
+    expect(gunzipSync(gz.body).toString()).toBe(body);
+    expect(gz.body.length).toBeLessThan(body.length / 4);
+    expect(gz.etag).not.toBe(page.etag);
+    expect(gz.etag).toMatch(/^"[\w-]+"$/);
+    expect(cache.bytes).toBe(before + gz.body.length);
+    // The second client gets the same bytes: compressed once.
+    expect(cache.representation(page, 'gzip').body).toBe(gz.body);
+    expect(cache.representation(page, 'gzip;q=0, identity').encoding).toBeNull();
+    expect(cache.representation(page, 'br').encoding).toBeNull();
+    // Too small to gain: as it is.
+    const small = cache.set('b', { firmId: 'f', version: 1, body: '{"items":[]}', validUntil: now + 10_000 }, now);
+    expect(cache.representation(small, 'gzip').encoding).toBeNull();
+    // Dropped with its page: the count comes back down.
+    cache.get('a', 2, now);
+    expect(cache.bytes).toBe(small.body.length);
   });
 
   it('compares If-None-Match as RFC 9110 says', () => {
