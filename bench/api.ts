@@ -191,7 +191,7 @@ export async function benchApi(sizes: { tenders: number; open: number; firms: nu
     const idleDelay = await eventLoopDelay(app.child);
     // Interference: the same load on /alerts while an ingest burst and a full re-match run.
     await ask(app.child, 'reset-delay', 'ok');
-    const burstDone = ask<{ ingestSeconds: number; matchSeconds: number; matched: number }>(app.child, 'burst', 'burst');
+    const burstDone = ask<{ ingestSeconds: number; matchSeconds: number; matched: number; nice: number }>(app.child, 'burst', 'burst');
     const busy = await routes.alerts();
     const busyDelay = await eventLoopDelay(app.child);
     const burst = await burstDone;

@@ -67,7 +67,7 @@ export function renderMarkdown(r: Record<string, any>): string {
     lines.push(row('`GET /firms/:id/alerts` during a 5,000-notice ingest and a full re-match', a.busy));
     lines.push(
       '',
-      `Alerts at ${(a.ratioToCeiling * 100).toFixed(1)}% of the ceiling${a.ratioToSameBytes ? ` and ${(a.ratioToSameBytes * 100).toFixed(0)}% of the same bytes served from memory` : ''}. Interference: p99 ×${fmt(a.interferenceP99Ratio, 2)}; event-loop delay p99 ${fmt(a.idleEventLoopDelay.p99Ms, 1)} ms idle, ${fmt(a.busyEventLoopDelay.p99Ms, 1)} ms busy (the burst runs in a worker thread on its own connection: ingest ${fmt(a.burst.ingestSeconds, 1)} s, re-match ${fmt(a.burst.matchSeconds, 1)} s).`,
+      `Alerts at ${(a.ratioToCeiling * 100).toFixed(1)}% of the ceiling${a.ratioToSameBytes ? ` and ${(a.ratioToSameBytes * 100).toFixed(0)}% of the same bytes served from memory` : ''}. Interference: p99 ×${fmt(a.interferenceP99Ratio, 2)}; event-loop delay p99 ${fmt(a.idleEventLoopDelay.p99Ms, 1)} ms idle, ${fmt(a.busyEventLoopDelay.p99Ms, 1)} ms busy (the burst runs in a worker thread${a.burst.nice === undefined ? '' : ` at nice ${a.burst.nice} per \`BACKGROUND_NICE\``} on its own connection: ingest ${fmt(a.burst.ingestSeconds, 1)} s, re-match ${fmt(a.burst.matchSeconds, 1)} s).`,
       '',
       'Targets: `GET /alerts` >= 2,000 requests/s with p99 under 25 ms and at least 30% of the ceiling; p99 during ingest and re-match at most 2x idle.',
       '',
@@ -140,15 +140,15 @@ function fullSection(lines: string[], m: any) {
     return;
   }
   lines.push(
-    `${fmt(m.open)} open clusters of ${fmt(m.tenders)} tenders against ${fmt(m.firms)} profiles, as \`match --full\` runs it: scoring in ${m.workers} worker threads, chunks of 1,000 tenders, the main thread writing; in its own process.`,
+    `${fmt(m.open)} open clusters of ${fmt(m.tenders)} tenders against ${fmt(m.firms)} profiles, as \`match --full\` runs it: scoring in ${m.workers} worker thread${m.workers === 1 ? '' : 's'} beside the main thread writing, chunks of 1,000 tenders; in its own process.`,
     '',
   );
   lines.push('| what | figure |', '|---|---|');
   lines.push(`| matcher (\`runMatchInWorkers\`), seconds | ${fmt(m.seconds, 1)} |`);
   lines.push(`| of which the main thread writing ${fmt(m.matched)} matches, seconds | ${fmt(m.writeSeconds, 1)} |`);
-  lines.push(`| scoring, seconds summed over the worker threads (they run beside the writes) | ${fmt(m.scoreSeconds, 1)} |`);
+  lines.push(`| scoring in the worker thread${m.workers === 1 ? '' : 's (seconds summed over them)'}, beside the writes, seconds | ${fmt(m.scoreSeconds, 1)} |`);
   lines.push(`| matcher, peak RSS (MB) | ${fmt(m.peakRssMb)} |`);
-  lines.push(`| the same re-match with every match stored, seconds (rows rewritten: ${fmt(m.rematchWritten)}) | ${fmt(m.rematchSeconds, 1)} |`);
+  lines.push(`| the same re-match again, every match already stored: scored and compared, rows rewritten: ${fmt(m.rematchWritten)}, seconds | ${fmt(m.rematchSeconds, 1)} |`);
   lines.push(`| alternative: SQLite FTS5 (\`tenders_fts\`), one query per profile, same scorer (measured on ${fmt(m.fts5.profiles)} profiles, extrapolated; ${fmt(m.fts5.candidatesPerTender, 1)} candidates per tender; against the stored matches of those profiles: ${agreed(m.fts5)}), seconds | ${fmt(m.fts5.seconds, 1)} |`);
   lines.push(`| naive, seconds (measured on ${fmt(m.naiveSample)} open tenders, extrapolated) | ${fmt(m.naiveSecondsExtrapolated, 1)} |`);
   lines.push(

@@ -20,6 +20,8 @@ export interface Config {
   httpMinIntervalMs: number;
   httpUserAgent: string | null;
   scrapeConcurrency: number;
+  /** Nice value (0-19) scheduled scrapes and their re-matches lower their worker threads to, so requests come first; 0 = off. */
+  backgroundNice: number;
   /** Serve /metrics without a key (for a Prometheus scraper on a private network). */
   metricsPublic: boolean;
   /** Requests a minute per API key (per address without a key). */
@@ -111,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     httpMinIntervalMs: int(env, 'HTTP_MIN_INTERVAL_MS', 1000, 0, 600_000),
     httpUserAgent: env.HTTP_USER_AGENT || null,
     scrapeConcurrency: int(env, 'SCRAPE_CONCURRENCY', 2, 1, 16),
+    backgroundNice: int(env, 'BACKGROUND_NICE', 10, 0, 19),
     metricsPublic: bool(env, 'METRICS_PUBLIC', true),
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     publicBaseUrl: checkBaseUrl('PUBLIC_BASE_URL', env.PUBLIC_BASE_URL || 'http://localhost:3000'),

@@ -8,7 +8,11 @@ import { openStore } from '../../db/client.js';
 import { findSource } from '../../scrapers/registry.js';
 import { loadConfig } from '../config.js';
 import { scrape } from '../ingest/scrape.js';
+import { lowerThreadPriority } from './priority.js';
 
+const config = loadConfig();
+// Requests come first: this thread (and any it starts) runs at BACKGROUND_NICE.
+lowerThreadPriority(config.backgroundNice);
 const { databasePath, sourceId } = workerData as { databasePath: string; sourceId: string };
 const source = findSource(sourceId);
 if (!source) throw new Error(`scrape worker: unknown source ${sourceId}`);
@@ -19,7 +23,7 @@ parentPort!.on('message', (m: { cmd?: string }) => {
 });
 try {
   const logs: string[] = [];
-  const [summary] = await scrape({ store, config: loadConfig(), sources: [source], signal: abort.signal, log: (line) => logs.push(line) });
+  const [summary] = await scrape({ store, config, sources: [source], signal: abort.signal, log: (line) => logs.push(line) });
   parentPort!.postMessage({ summary: { ...summary, changed: summary.changed.length }, logs });
 } finally {
   store.close();
