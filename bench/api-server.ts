@@ -1,12 +1,14 @@
 /**
  * The service under load, in its own process: `mode` is `app` (the real API on the database
  * `arg`) or `ceiling` (plain Fastify: a constant JSON body, what this machine can do at best,
- * and the bytes of the file `arg` from memory, what it can do for a response that size).
+ * and the bytes of the file `arg` from memory, gzipped when asked, what it can do for a
+ * response that size).
  * On the message `{ cmd: 'burst' }` the app runs a 5,000-notice ingest and a full re-match
  * in a worker thread, as the scheduler does, and reports event-loop delay around it.
  * SIGTERM exits cleanly, so `--cpu-prof` writes its profile.
  */
 import fs from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import Fastify from 'fastify';
@@ -25,7 +27,13 @@ async function main() {
     const body = { items: [{ id: 1, title: 'Supply of solar PV systems', score: 0.8 }], nextCursor: null };
     app.get('/constant', async () => body);
     const page = fs.readFileSync(arg);
-    app.get('/same-bytes', async (_req, reply) => reply.type('application/json; charset=utf-8').send(page));
+    const gzipped = gzipSync(page);
+    // The page's bytes, gzipped once for a client that asks (as the service does), from memory.
+    app.get('/same-bytes', async (req, reply) => {
+      reply.type('application/json; charset=utf-8');
+      if (!req.headers['accept-encoding']?.includes('gzip')) return reply.send(page);
+      return reply.header('content-encoding', 'gzip').send(gzipped);
+    });
     await app.listen({ host: '127.0.0.1', port: 0 });
     process.send!({ ready: (app.server.address() as { port: number }).port });
     return;

@@ -60,14 +60,16 @@ export function renderMarkdown(r: Record<string, any>): string {
     );
     lines.push('| route | requests/s | p50 ms | p99 ms | errors |', '|---|---|---|---|---|');
     lines.push(row('ceiling: Fastify, constant JSON body', a.ceiling));
-    if (a.sameBytes) lines.push(row(`same bytes: Fastify, the alert page below from memory (${fmt(a.sameBytes.bytes)} bytes; no key, no database)`, a.sameBytes));
-    lines.push(row('`GET /firms/:id/alerts` (firm key, 50 alerts)', a.idle.alerts));
+    if (a.sameBytesGzip) lines.push(row(`same bytes: Fastify, the alert page below from memory, gzipped (${fmt(a.sameBytesGzip.bytes)} bytes; no key, no database)`, a.sameBytesGzip));
+    if (a.sameBytes) lines.push(row(`same bytes, not compressed (${fmt(a.sameBytes.bytes)} bytes)`, a.sameBytes));
+    lines.push(row(`\`GET /firms/:id/alerts\` (firm key, 50 alerts${a.idle.alertsIdentity ? ', `Accept-Encoding: gzip` as browsers and HTTP libraries send' : ''})`, a.idle.alerts));
+    if (a.idle.alertsIdentity) lines.push(row('`GET /firms/:id/alerts`, a client that does not accept gzip', a.idle.alertsIdentity));
     lines.push(row('`GET /tenders?q=solar` (adviser key)', a.idle.search));
     lines.push(row('`GET /tenders/:id`', a.idle.tender));
     lines.push(row('`GET /firms/:id/alerts` during a 5,000-notice ingest and a full re-match', a.busy));
     lines.push(
       '',
-      `Alerts at ${(a.ratioToCeiling * 100).toFixed(1)}% of the ceiling${a.ratioToSameBytes ? ` and ${(a.ratioToSameBytes * 100).toFixed(0)}% of the same bytes served from memory` : ''}. Interference: p99 ×${fmt(a.interferenceP99Ratio, 2)}; event-loop delay p99 ${fmt(a.idleEventLoopDelay.p99Ms, 1)} ms idle, ${fmt(a.busyEventLoopDelay.p99Ms, 1)} ms busy (the burst runs in a worker thread${a.burst.nice === undefined ? '' : ` at nice ${a.burst.nice} per \`BACKGROUND_NICE\``} on its own connection: ingest ${fmt(a.burst.ingestSeconds, 1)} s, re-match ${fmt(a.burst.matchSeconds, 1)} s).`,
+      `Alerts at ${(a.ratioToCeiling * 100).toFixed(1)}% of the ceiling${a.ratioToSameBytes ? ` and ${(a.ratioToSameBytes * 100).toFixed(0)}% of the same bytes served from memory` : ''}${a.ratioToCeilingIdentity ? ` (not compressed: ${(a.ratioToCeilingIdentity * 100).toFixed(1)}% of the ceiling, ${(a.ratioToSameBytesIdentity * 100).toFixed(0)}% of the same bytes)` : ''}. Interference: p99 ×${fmt(a.interferenceP99Ratio, 2)}; event-loop delay p99 ${fmt(a.idleEventLoopDelay.p99Ms, 1)} ms idle, ${fmt(a.busyEventLoopDelay.p99Ms, 1)} ms busy (the burst runs in a worker thread${a.burst.nice === undefined ? '' : ` at nice ${a.burst.nice} per \`BACKGROUND_NICE\``} on its own connection: ingest ${fmt(a.burst.ingestSeconds, 1)} s, re-match ${fmt(a.burst.matchSeconds, 1)} s).`,
       '',
       'Targets: `GET /alerts` >= 2,000 requests/s with p99 under 25 ms and at least 30% of the ceiling; p99 during ingest and re-match at most 2x idle.',
       '',

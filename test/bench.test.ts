@@ -50,8 +50,14 @@ describe('benchmark suites (tiny scale)', () => {
   it('api and interference run against a server in its own process, on loopback', async () => {
     const r = await benchApi({ tenders: 200, open: 50, firms: 10, matches: 200 }, 1);
     expect(r.idle.alerts.errors + r.idle.alerts.non2xx).toBe(0);
+    expect(r.idle.alertsIdentity.errors + r.idle.alertsIdentity.non2xx).toBe(0);
     expect(r.busy.errors + r.busy.non2xx).toBe(0);
     expect(r.burst.ingestSeconds).toBeGreaterThan(0);
+    // The burst ran at the default BACKGROUND_NICE (Linux; elsewhere the thread is left alone).
+    if (process.platform === 'linux') expect(r.burst.nice).toBe(10);
+    // The seeded explanations are full size and the page is served gzipped when asked.
+    expect(r.sameBytes.bytes).toBeGreaterThan(r.sameBytesGzip.bytes * 3);
+    expect(renderMarkdown({ machine: 'test', date: 'now', commit: 'x', api: r })).toMatch(/not compressed: [\d.]+% of the ceiling/);
   }, 60_000);
 
   it('summarizes repeated runs as median, min and max', () => {
