@@ -122,12 +122,17 @@ function proximity(required: string[], tokens: string[]): keyof typeof WEIGHTS.p
  * matcher scores a tender against all its candidate profiles in a row, so one tender's memo is
  * kept at a time.
  */
+interface Snippet {
+  start: number;
+  text: string;
+}
+
 interface TenderMemo {
   doc: TenderDoc | null;
   now: Date | null;
   proximity: [Map<string[], keyof typeof WEIGHTS.proximity>, Map<string[], keyof typeof WEIGHTS.proximity>];
-  /** Where the snippet starts in the field, by the phrase's first token. */
-  snippet: [Map<string, number>, Map<string, number>];
+  /** Where the snippet starts in the field and its text, by the phrase's first token. */
+  snippet: [Map<string, Snippet>, Map<string, Snippet>];
   /** Days from the clock to the deadline, and the filter line that says so. */
   days: number;
   deadlinePassed: string;
@@ -162,10 +167,13 @@ function setSnippet(memo: TenderMemo, doc: TenderDoc, ph: Phrase, hit: TermHit):
   const text = f === 0 ? doc.title : doc.description ?? '';
   // The snippet depends on the phrase's first token only.
   const key = ph.required[0] ?? '';
-  let start = memo.snippet[f].get(key);
-  if (start === undefined) memo.snippet[f].set(key, (start = snippetStart(text, ph.required[0] ?? '')));
-  hit.snippet = snippetAt(text, start);
-  snippetStarts.set(hit, start);
+  let s = memo.snippet[f].get(key);
+  if (s === undefined) {
+    const start = snippetStart(text, key);
+    memo.snippet[f].set(key, (s = { start, text: snippetAt(text, start) }));
+  }
+  hit.snippet = s.text;
+  snippetStarts.set(hit, s.start);
 }
 
 function phraseIn(ph: Phrase, set: Set<string>): boolean {
