@@ -1,5 +1,5 @@
 /**
- * Suites api and interference: autocannon (loopback only) against the API in its own process,
+ * Suites api and interference: autocannon (loopback only, in a process of its own) against the API in its own process,
  * on a database of `tenders` tenders (most closed, `open` still open), 5,000 firms and
  * `matches` matches, beside Fastify answering a constant body (the ceiling) and the very bytes
  * of the alert page under load (same bytes, no auth, no database) in the same run; then the
@@ -12,7 +12,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import autocannon from 'autocannon';
 import { openStore } from '../db/client.js';
 import { createApiKey } from '../src/auth/keys.js';
 import { createFirm } from '../src/firms/repository.js';
@@ -30,9 +29,15 @@ export interface LoadFigures {
   non2xx: number;
 }
 
-async function load(url: string, headers: Record<string, string>, seconds: number): Promise<LoadFigures> {
-  const r = await autocannon({ url, headers, connections: 16, duration: seconds, pipelining: 1 });
-  return { rps: r.requests.average, p50Ms: r.latency.p50, p99Ms: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
+/** autocannon in a fresh process of its own (bench/load-child.ts), so the runner's heap doesn't slow it. */
+function load(url: string, headers: Record<string, string>, seconds: number): Promise<LoadFigures> {
+  const child = fork(path.resolve('bin/run-ts.js'), ['bench/load-child.ts'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m: LoadFigures) => resolve(m));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`load generator exited ${code} before reporting`)));
+    child.send({ url, headers, seconds, connections: 16 });
+  });
 }
 
 /** `arg`: the database (app) or a file holding the alert page's bytes (ceiling). */

@@ -55,7 +55,7 @@ export function renderMarkdown(r: Record<string, any>): string {
       `| ${name} | ${fmt(f.rps)} | ${fmt(f.p50Ms)} | ${fmt(f.p99Ms)} | ${f.errors + f.non2xx} |`;
     lines.push('## API under load', '', '`npm run bench -- --suite api`', '', when(a), '');
     lines.push(
-      `autocannon, 16 connections, ${a.seconds} s per route, loopback; the service in its own process on a database of ${fmt(a.sizes.tenders)} tenders (${fmt(a.sizes.open)} open), ${fmt(a.sizes.firms)} firms and ${fmt(a.sizes.matches)} matches.`,
+      `autocannon in a process of its own, 16 connections, ${a.seconds} s per route, loopback; the service in its own process on a database of ${fmt(a.sizes.tenders)} tenders (${fmt(a.sizes.open)} open), ${fmt(a.sizes.firms)} firms and ${fmt(a.sizes.matches)} matches.`,
       '',
     );
     lines.push('| route | requests/s | p50 ms | p99 ms | errors |', '|---|---|---|---|---|');
