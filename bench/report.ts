@@ -35,6 +35,20 @@ export function renderMarkdown(r: Record<string, any>): string {
     lines.push(`| World Bank format: parse, normalize, validate, upsert with FTS (${fmt(i.notices)} notices, batches of 1,000), parsing in a worker thread as \`scrape\` does | ${fig(i.noticesPerS)} |`);
     lines.push(`| the same, parsing and writing in one thread | ${fig(i.oneThreadPerS)} |`);
     lines.push(`| floor: plain inserts of the same payloads, no normalization | ${fig(i.floorPerS)} |`);
+    const v = r.ingest_volume;
+    if (v) {
+      lines.push(
+        '',
+        `Volume: ${fmt(v.notices)} notices into one store, ${fmt(v.slice)} at a time (batches of 1,000, parsing in a worker thread), ${when(v).replace(/^Measured/, 'measured').replace(/\.$/, '')}:`,
+        '',
+        '| what | notices/s |',
+        '|---|---|',
+        `| all ${fmt(v.notices)} (${fmt(v.seconds, 1)} s; ${fmt(v.stored)} tenders stored, ${fmt(v.failed)} failed; database ${fmt(v.dbMb)} MB) | ${fmt(v.noticesPerS)} |`,
+        `| per slice of ${fmt(v.slice)} | ${fig(v.perSlice)} |`,
+        `| first slice → last slice (the store empty → nearly full) | ${fmt(v.firstSlicePerS)} → ${fmt(v.lastSlicePerS)} |`,
+        `| floor: plain inserts of the same payloads into one table | ${fmt(v.floorPerS)} |`,
+      );
+    }
     lines.push('', `Target: at least 5,000 notices/s. Failed notices: ${i.failed}.`, '');
   }
   const incrementalKeys = Object.keys(r).filter((k) => /^match_incremental(_\d+)?$/.test(k) && typeof r[k] === 'object');

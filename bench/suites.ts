@@ -107,6 +107,63 @@ export async function benchIngest(notices: number, repeats = 3) {
   return { notices, failed, noticesPerS: figure(rates), oneThreadPerS: figure(oneThread), floorPerS: figure(floor) };
 }
 
+/**
+ * Suite ingest, the volume run: `total` notices into one store, through the scrape path in
+ * slices of 50,000 (batches of 1,000), so the rate is seen as the store grows; beside plain
+ * inserts of the same payloads into another store (the floor). Payloads are generated a slice at
+ * a time (a million in memory at once would be ~1.5 GB).
+ */
+export async function benchIngestVolume(total: number, slice = 50_000) {
+  const db = tempDb();
+  const store = openStore(db.file);
+  const floorDb = tempDb();
+  const plain = openStore(floorDb.file, { migrate: false });
+  try {
+    plain.sqlite.exec('CREATE TABLE plain (id INTEGER PRIMARY KEY, source_id TEXT UNIQUE, payload TEXT)');
+    const insert = plain.sqlite.prepare('INSERT INTO plain (source_id, payload) VALUES (?, ?)');
+    const rates: number[] = [];
+    const floorRates: number[] = [];
+    let seconds = 0;
+    let floorSeconds = 0;
+    let failed = 0;
+    for (let done = 0; done < total; done += slice) {
+      const n = Math.min(slice, total - done);
+      const raws = toRaw(worldBankRows(n, 2000 + done, done + 1));
+      const t0 = performance.now();
+      const run = await runSource({ sqlite: store.sqlite, source: memorySource(raws), http: noHttp, workerParser: 'worldbank', batchSize: 1000 });
+      const s = (performance.now() - t0) / 1000;
+      seconds += s;
+      rates.push(n / s);
+      failed += run.counts.failed;
+      const t1 = performance.now();
+      for (let i = 0; i < raws.length; i += 1000) plain.sqlite.transaction(() => raws.slice(i, i + 1000).forEach((x) => insert.run(x.sourceId, x.payload)))();
+      const f = (performance.now() - t1) / 1000;
+      floorSeconds += f;
+      floorRates.push(n / f);
+    }
+    const stored = (store.sqlite.prepare('SELECT count(*) AS n FROM tenders').get() as { n: number }).n;
+    return {
+      notices: total,
+      slice,
+      stored,
+      failed,
+      seconds,
+      noticesPerS: total / seconds,
+      perSlice: figure(rates),
+      firstSlicePerS: rates[0],
+      lastSlicePerS: rates[rates.length - 1],
+      floorPerS: total / floorSeconds,
+      floorPerSlice: figure(floorRates),
+      dbMb: fs.statSync(db.file).size / 2 ** 20,
+    };
+  } finally {
+    store.close();
+    plain.close();
+    db.cleanup();
+    floorDb.cleanup();
+  }
+}
+
 function seedFirms(store: Store, count: number) {
   const list = profiles(count);
   store.sqlite.transaction(() => list.forEach((p, i) => createFirm(store.sqlite, { id: `firm-${i}`, name: `Firm ${i}`, ...p })))();

@@ -7,7 +7,7 @@ import { benchApi } from '../bench/api.js';
 import { agreement, fts5Query } from '../bench/match-alternatives.js';
 import { renderMarkdown } from '../bench/report.js';
 import { BENCH_OPTIONS, benchSettings } from '../bench/run.js';
-import { benchFull, benchIncremental, benchIngest, figure } from '../bench/suites.js';
+import { benchFull, benchIncremental, benchIngest, benchIngestVolume, figure } from '../bench/suites.js';
 import { main } from '../src/cli.js';
 import { benchCommand } from '../src/commands/bench.js';
 import { compileProfile } from '../src/matching/profile-query.js';
@@ -23,8 +23,13 @@ describe('benchmark suites (tiny scale)', () => {
     expect(inc.matched).toBeGreaterThan(0);
     expect(inc.minisearch).toMatchObject({ sameMatchSet: true, overlapAt10: 1 });
     expect(inc.fts5).toMatchObject({ sameMatchSet: true, overlapAt10: 1 });
-    const md = renderMarkdown({ machine: 'test', date: 'now', commit: 'x', ingest, match_incremental: inc });
+    // The volume run: slices into one store that keeps every one of them.
+    const volume = await benchIngestVolume(90, 40);
+    expect(volume).toMatchObject({ notices: 90, slice: 40, stored: 90, failed: 0 });
+    expect(volume.perSlice.runs).toBe(3);
+    const md = renderMarkdown({ machine: 'test', date: 'now', commit: 'x', ingest, ingest_volume: volume, match_incremental: inc });
     expect(md).toMatch(/## Ingest/);
+    expect(md).toMatch(/Volume: 90 notices into one store, 40 at a time/);
     expect(md).toMatch(/SQLite FTS5/);
     expect(md).toMatch(/Matches stored vs naive: same match set: yes, overlap@10 1\.000/);
   }, 60_000);
