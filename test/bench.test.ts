@@ -50,6 +50,10 @@ describe('benchmark suites (tiny scale)', () => {
     expect(full.matched).toBeGreaterThan(0);
     expect(full.fts5).toMatchObject({ profiles: 5, sameMatchSet: true });
     expect(renderMarkdown({ machine: 'test', date: 'now', commit: 'x', match_full: full })).toMatch(/runMatchInWorkers/);
+    // The large form: the matcher once, naive beside it, FTS5 left out with the reason.
+    const large = benchFull(60, 20, { naiveTenders: 10, largeAbove: 50 });
+    expect(large).toMatchObject({ sameMatchSetAsNaive: true, rematchSeconds: null, fts5: null });
+    expect(renderMarkdown({ machine: 'test', date: 'now', commit: 'x', match_full_60: large })).toMatch(/Run once; FTS5 alternative not run above 50 tenders/);
   }, 120_000);
 
   it('api and interference run against a server in its own process, on loopback', async () => {
