@@ -5,6 +5,7 @@
  * any and follow pursuits (assignee). Corrections are allowed, never silent.
  */
 import type Database from 'better-sqlite3';
+import { markAlert } from '../alerts/feedback.js';
 import type { Actor } from '../alerts/service.js';
 import { recordEvent } from '../events/events.js';
 import { linkAwardNotices } from './awards.js';
@@ -154,7 +155,7 @@ export function movePursuit(
   };
   // A day of slack: "today" in Seoul is ahead of UTC.
   checkFigures(c, dayAfter(now));
-  return sqlite.transaction(() => {
+  const result = sqlite.transaction(() => {
     const alert = sqlite.prepare(`SELECT id, tender_id FROM matches WHERE id = ? AND firm_id = ? AND state = 'published'`).get(alertId, firmId) as
       | { id: number; tender_id: number }
       | undefined;
@@ -176,7 +177,18 @@ export function movePursuit(
     if (BID_STAGES.includes(c.stage)) linkAwardNotices(sqlite, { pursuitIds: [id] }, now);
     return { pursuit: getPursuit(sqlite, firmId, id)!, created: !current };
   })();
+  // A firm pursuing an alert it has not marked is interested in it: mark it so, so deadline
+  // reminders, deadline-moved notices and the deadlines calendar follow it, and feedback counts
+  // it. An explicit mark (interested, not relevant) is the firm's own and is left as it is.
+  if (result.created && PURSUING_STAGES.includes(c.stage)) {
+    const mark = sqlite.prepare(`SELECT firm_state FROM matches WHERE id = ?`).get(alertId) as { firm_state: string };
+    if (mark.firm_state === 'new' || mark.firm_state === 'seen') markAlert(sqlite, firmId, alertId, 'interested', 'pursuit started', actor, now);
+  }
+  return result;
 }
+
+/** Stages at which a pursuit means the firm may bid. */
+const PURSUING_STAGES: readonly Stage[] = ['interested', 'preparing', 'submitted'];
 
 /** Sets (or clears) the adviser following a pursuit; the assignee must be an active adviser or admin key. */
 export function assignPursuit(sqlite: Database.Database, firmId: string, pursuitId: number, assignee: string | null, actor: Actor, now = new Date().toISOString()): Pursuit {

@@ -50,6 +50,31 @@ describe('pipeline API', () => {
     expect((await w.call('GET', '/firms/hanbit/pipeline?stage=lost', w.keys.firm)).body.items).toEqual([]);
   });
 
+  it('marks the alert interested when a pursuit starts, unless the firm marked it itself', async () => {
+    const firmState = (id: number) => (w.sqlite.prepare(`SELECT firm_state, firm_reason FROM matches WHERE id = ?`).get(id) as { firm_state: string; firm_reason: string | null });
+    expect(firmState(alertId).firm_state).toBe('new');
+    expect((await move({ stage: 'preparing' })).status).toBe(201);
+    // Deadline reminders and the deadlines calendar follow alerts marked interested.
+    expect(firmState(alertId)).toEqual({ firm_state: 'interested', firm_reason: 'pursuit started' });
+    const alert = await w.call('GET', `/firms/hanbit/alerts/${alertId}`, w.keys.firm);
+    expect(alert.body.firmState).toBe('interested');
+    const logged = w.sqlite.prepare(`SELECT action, reason_code, note FROM curation_actions WHERE match_id = ? AND action = 'feedback'`).all(alertId);
+    expect(logged).toEqual([{ action: 'feedback', reason_code: 'interested', note: 'pursuit started' }]);
+
+    // The firm's own "not relevant" stands; a pursuit that starts as no bid marks nothing.
+    w.ingest([
+      tender({ sourceId: 'ke-pumps', reference: 'KE-WS-2026-0003', title: 'Solar water pumps for boreholes', countries: ['KE'], buyer: 'UNICEF Kenya' }),
+      tender({ sourceId: 'ke-grid', reference: 'KE-REA-2026-0051', title: 'Solar PV mini-grid extension', countries: ['KE'], buyer: 'REREC' }),
+    ]);
+    const rejected = w.alert('ke-pumps', 'hanbit');
+    expect((await w.call('POST', `/firms/hanbit/alerts/${rejected}/feedback`, w.keys.firm, { state: 'not_relevant', reason: 'pumps are not ours' })).status).toBe(200);
+    expect((await move({ stage: 'interested' }, w.keys.firm, rejected)).status).toBe(201);
+    expect(firmState(rejected)).toEqual({ firm_state: 'not_relevant', firm_reason: 'pumps are not ours' });
+    const declined = w.alert('ke-grid', 'hanbit');
+    expect((await move({ stage: 'no_bid', reason: 'capacity' }, w.keys.firm, declined)).status).toBe(201);
+    expect(firmState(declined).firm_state).toBe('new');
+  });
+
   it('validates amounts, currencies, dates and what each stage records', async () => {
     const bad = async (body: object, message: RegExp) => {
       const r = await move(body);
