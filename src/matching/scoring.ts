@@ -115,6 +115,12 @@ function proximity(required: string[], tokens: string[]): keyof typeof WEIGHTS.p
   return best <= required.length + 6 ? 'near' : 'scattered';
 }
 
+/** A snippet: where it starts in its field, and its text. */
+interface Snippet {
+  start: number;
+  text: string;
+}
+
 /**
  * What every profile scored against one tender shares: where a phrase sits in a field and its
  * snippet depend only on the phrase's tokens (compiled profiles share one array per distinct
@@ -122,11 +128,6 @@ function proximity(required: string[], tokens: string[]): keyof typeof WEIGHTS.p
  * matcher scores a tender against all its candidate profiles in a row, so one tender's memo is
  * kept at a time.
  */
-interface Snippet {
-  start: number;
-  text: string;
-}
-
 interface TenderMemo {
   doc: TenderDoc | null;
   now: Date | null;
