@@ -8,6 +8,7 @@ import { encodeExplanation } from './explanation-codec.js';
 import { scoreCandidates, type ProfileIndex } from './percolator.js';
 import type { ScoringContext } from './scoring.js';
 import type { TenderDoc } from './tender-doc.js';
+import { grown } from './typed-arrays.js';
 
 export interface ScoredChunk {
   /** Every tender scored (its stale proposed matches are removed even when it matched nothing). */
@@ -36,12 +37,6 @@ export function explanationBytes(chunk: ScoredChunk, i: number): Buffer {
   return Buffer.from(chunk.explanations.buffer, chunk.explanations.byteOffset + start, chunk.explanationEnd[i] - start);
 }
 
-function grow<T extends Int32Array | Float64Array | Uint8Array>(a: T, atLeast = 0): T {
-  const b = new (a.constructor as new (n: number) => T)(Math.max(a.length * 2, atLeast));
-  b.set(a);
-  return b;
-}
-
 // Where a chunk's matches are gathered, kept from chunk to chunk (grown when needed); each
 // chunk leaves with exact-size copies.
 let profile = new Int32Array(1 << 16);
@@ -60,17 +55,17 @@ export function scoreChunk(index: ProfileIndex, docs: TenderDoc[], ctx: ScoringC
     candidates += scoreCandidates(index, doc, ctx, minScore, (p, outcome) => {
       if (outcome.kind !== 'match' || outcome.score < minScore) return;
       if (count === profile.length) {
-        profile = grow(profile);
-        tender = grow(tender);
-        score = grow(score);
-        end = grow(end);
+        profile = grown(profile);
+        tender = grown(tender);
+        score = grown(score);
+        end = grown(end);
       }
       profile[count] = p;
       tender[count] = doc.id;
       score[count] = outcome.score;
       const json = encodeExplanation(outcome.explanation, doc);
       // UTF-8 takes at most three bytes per UTF-16 unit.
-      if (bytes.length - used < json.length * 3) view = Buffer.from((bytes = grow(bytes, used + json.length * 3)).buffer);
+      if (bytes.length - used < json.length * 3) view = Buffer.from((bytes = grown(bytes, used + json.length * 3)).buffer);
       used += view.write(json, used);
       end[count] = used;
       count++;

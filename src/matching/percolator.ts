@@ -14,6 +14,7 @@ import type { CompiledProfile } from './profile-query.js';
 import { belowMinimum, bestContribution, scoreTender, WEIGHTS, type PhraseHit, type ScoreOutcome, type ScoringContext } from './scoring.js';
 import type { TenderDoc } from './tender-doc.js';
 import { tokenWeight } from './engine.js';
+import { grown } from './typed-arrays.js';
 
 /** One distinct phrase (many profiles share the same glossary terms) and who holds it. */
 interface DistinctPhrase {
@@ -137,14 +138,9 @@ class Scratch {
   hit(profile: number, phrase: number, field: number) {
     this.candidate(profile);
     if (this.hits === this.hitPhrase.length) {
-      const grow = <T extends Int32Array | Uint8Array>(a: T): T => {
-        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.hitPhrase = grow(this.hitPhrase);
-      this.hitField = grow(this.hitField);
-      this.hitNext = grow(this.hitNext);
+      this.hitPhrase = grown(this.hitPhrase);
+      this.hitField = grown(this.hitField);
+      this.hitNext = grown(this.hitNext);
     }
     const n = this.hits++;
     this.hitPhrase[n] = phrase;
@@ -157,11 +153,7 @@ class Scratch {
     const b = this.best[slot];
     if (c <= b) return;
     if (b === 0) {
-      if (this.touchedCount === this.touched.length) {
-        const t = new Int32Array(this.touched.length * 2);
-        t.set(this.touched);
-        this.touched = t;
-      }
+      if (this.touchedCount === this.touched.length) this.touched = grown(this.touched);
       this.touched[this.touchedCount++] = slot;
     }
     this.best[slot] = c;
