@@ -68,6 +68,29 @@ const noHttp = {} as HttpClient;
  * the main thread writes), beside the same in one thread, and plain inserts of the same
  * payloads (the floor).
  */
+/**
+ * The floor: the same payloads as plain rows of one table in a store of its own, batches of
+ * 1,000, no parsing or normalization. `insert` returns the seconds it took.
+ */
+function createFloor() {
+  const db = tempDb();
+  const plain = openStore(db.file, { migrate: false });
+  plain.sqlite.exec('CREATE TABLE plain (id INTEGER PRIMARY KEY, source_id TEXT UNIQUE, payload TEXT)');
+  const row = plain.sqlite.prepare('INSERT INTO plain (source_id, payload) VALUES (?, ?)');
+  const batch = plain.sqlite.transaction((raws: RawNotice[]) => raws.forEach((x) => row.run(x.sourceId, x.payload)));
+  return {
+    insert(raws: RawNotice[]): number {
+      const t0 = performance.now();
+      for (let i = 0; i < raws.length; i += 1000) batch(raws.slice(i, i + 1000));
+      return (performance.now() - t0) / 1000;
+    },
+    close() {
+      plain.close();
+      db.cleanup();
+    },
+  };
+}
+
 export async function benchIngest(notices: number, repeats = 3) {
   const raws = toRaw(worldBankRows(notices));
   const rates: number[] = [];
@@ -92,17 +115,9 @@ export async function benchIngest(notices: number, repeats = 3) {
     store1.close();
     db1.cleanup();
 
-    const db2 = tempDb();
-    const plain = openStore(db2.file, { migrate: false });
-    plain.sqlite.exec('CREATE TABLE plain (id INTEGER PRIMARY KEY, source_id TEXT UNIQUE, payload TEXT)');
-    const insert = plain.sqlite.prepare('INSERT INTO plain (source_id, payload) VALUES (?, ?)');
-    const t1 = performance.now();
-    for (let i = 0; i < raws.length; i += 1000) {
-      plain.sqlite.transaction(() => raws.slice(i, i + 1000).forEach((x) => insert.run(x.sourceId, x.payload)))();
-    }
-    floor.push(notices / ((performance.now() - t1) / 1000));
+    const plain = createFloor();
+    floor.push(notices / plain.insert(raws));
     plain.close();
-    db2.cleanup();
   }
   return { notices, failed, noticesPerS: figure(rates), oneThreadPerS: figure(oneThread), floorPerS: figure(floor) };
 }
@@ -116,11 +131,8 @@ export async function benchIngest(notices: number, repeats = 3) {
 export async function benchIngestVolume(total: number, slice = 50_000) {
   const db = tempDb();
   const store = openStore(db.file);
-  const floorDb = tempDb();
-  const plain = openStore(floorDb.file, { migrate: false });
+  const plain = createFloor();
   try {
-    plain.sqlite.exec('CREATE TABLE plain (id INTEGER PRIMARY KEY, source_id TEXT UNIQUE, payload TEXT)');
-    const insert = plain.sqlite.prepare('INSERT INTO plain (source_id, payload) VALUES (?, ?)');
     const rates: number[] = [];
     const floorRates: number[] = [];
     let seconds = 0;
@@ -135,9 +147,7 @@ export async function benchIngestVolume(total: number, slice = 50_000) {
       seconds += s;
       rates.push(n / s);
       failed += run.counts.failed;
-      const t1 = performance.now();
-      for (let i = 0; i < raws.length; i += 1000) plain.sqlite.transaction(() => raws.slice(i, i + 1000).forEach((x) => insert.run(x.sourceId, x.payload)))();
-      const f = (performance.now() - t1) / 1000;
+      const f = plain.insert(raws);
       floorSeconds += f;
       floorRates.push(n / f);
     }
@@ -160,7 +170,6 @@ export async function benchIngestVolume(total: number, slice = 50_000) {
     store.close();
     plain.close();
     db.cleanup();
-    floorDb.cleanup();
   }
 }
 
@@ -291,16 +300,15 @@ export interface FullOptions {
   largeAbove?: number;
 }
 
+/** Above this many tenders match-full runs the matcher once, beside naive only. */
+const LARGE = 100_000;
+
 /**
  * Suite match-full: every open tender against every profile through `runMatchInWorkers` (what
  * `match --full` runs), in a child process for its peak RSS, then the same re-match with the
  * matches stored. Beside it naive on a sample of tenders and FTS5 per profile on a sample of
  * profiles (both extrapolated), each checked against what the matcher stored.
  */
-/** Above this many tenders match-full runs the matcher once, beside naive only. */
-const LARGE = 100_000;
-const fmtCount = (n: number) => n.toLocaleString('en-US');
-
 export function benchFull(tenders: number, firms: number, o: FullOptions = {}) {
   const db = tempDb();
   const store = openStore(db.file);
@@ -350,7 +358,8 @@ export function benchFull(tenders: number, firms: number, o: FullOptions = {}) {
         overlapAt10: matcher.overlapAt10,
       };
       if (!alternatives) {
-        return { ...common, fts5: null, fts5Skipped: `not run above ${fmtCount(o.largeAbove ?? LARGE)} tenders: its candidates' documents (every open tender's, for the code filter) would not fit the runner's heap` };
+        // Its candidates' documents (every open tender's, for the code filter) would not fit the runner's heap.
+        return { ...common, fts5: null, fts5SkippedAbove: o.largeAbove ?? LARGE };
       }
 
       // FTS5 per profile on evenly spread profiles; documents are built once, outside the timing.
