@@ -47,7 +47,7 @@ async function main() {
       histogram.reset();
       process.send!({ ok: true });
     }
-    if (m.cmd === 'delay') process.send!({ p99Ms: histogram.percentile(99) / 1e6, meanMs: histogram.mean / 1e6 });
+    if (m.cmd === 'delay') process.send!({ delay: { p99Ms: histogram.percentile(99) / 1e6, meanMs: histogram.mean / 1e6 } });
     if (m.cmd === 'burst') {
       const worker = new Worker(new URL('../src/ingest/parse-worker-boot.mjs', import.meta.url), {
         workerData: { entry: new URL('./burst-worker.ts', import.meta.url).href, databasePath },

@@ -166,18 +166,8 @@ export function buildDatabase(file: string, sizes: { tenders: number; open: numb
   return { firmKey, adviserKey };
 }
 
-function eventLoopDelay(child: ChildProcess): Promise<{ p99Ms: number; meanMs: number }> {
-  return new Promise((resolve) => {
-    const on = (m: { p99Ms?: number; meanMs?: number }) => {
-      if (m.p99Ms !== undefined) {
-        child.off('message', on);
-        resolve(m as { p99Ms: number; meanMs: number });
-      }
-    };
-    child.on('message', on);
-    child.send({ cmd: 'delay' });
-  });
-}
+/** The service's event-loop delay since the last reset (monitorEventLoopDelay in bench/api-server.ts). */
+const eventLoopDelay = (child: ChildProcess) => ask<{ p99Ms: number; meanMs: number }>(child, 'delay', 'delay');
 
 export async function benchApi(sizes: { tenders: number; open: number; firms: number; matches: number }, seconds = 10) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpass-api-'));
